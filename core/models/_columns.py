@@ -1,0 +1,29 @@
+"""Column helpers shared by the models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+def enum_type(enum_cls: type[StrEnum]) -> Enum:
+    """A VARCHAR + CHECK column holding the enum's values (portable, readable in SQL)."""
+    return Enum(
+        enum_cls,
+        name=enum_cls.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def shop_fk(**kwargs: Any) -> Mapped[int]:
+    """The owning shop; deleting a shop deletes everything it owns."""
+    return mapped_column(
+        Integer, ForeignKey("shops.id", ondelete="CASCADE"), index=True, nullable=False, **kwargs
+    )

@@ -1,0 +1,105 @@
+"""What the core needs from the outside world, as protocols.
+
+The connectors implement ``StoreConnector``; the worker implements ``JobDispatcher``.
+Services take them as arguments, so the webapp, the worker and the tests all call the
+same code with whichever implementation fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.clock import Clock
+    from core.enums import Platform
+    from core.models import (
+        InboxDelivery,
+        Location,
+        ReturnRequest,
+        Settlement,
+        StockMovement,
+        Variant,
+    )
+
+JobKind = Literal["movement", "settlement", "return_sync", "inbox"]
+
+
+class JobDispatcher(Protocol):
+    """Queues work whose record is already committed to the database."""
+
+    def dispatch(self, kind: JobKind, object_id: int) -> None: ...
+
+
+class NullDispatcher:
+    """Dispatches nothing; the sweeper will find the pending rows."""
+
+    def dispatch(self, kind: JobKind, object_id: int) -> None:
+        return None
+
+
+@dataclass
+class RecordingDispatcher:
+    """Remembers what was dispatched (tests, dry runs)."""
+
+    sent: list[tuple[JobKind, int]] = field(default_factory=list)
+
+    def dispatch(self, kind: JobKind, object_id: int) -> None:
+        self.sent.append((kind, object_id))
+
+
+@dataclass(frozen=True)
+class StoreAnswer:
+    """What the store said when a ledger row was applied."""
+
+    reference: str | None = None
+    quantity_after: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """Counts of one sync pass, for the sync log."""
+
+    resource: str
+    fetched: int = 0
+    upserted: int = 0
+    skipped_stale: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class StoreConnector(Protocol):
+    """Everything the core and the worker ask of a store platform.
+
+    Every method that changes the store is idempotent on the ledger row's key: calling
+    it again after a crash or a retry has no second effect. Methods raise
+    ``RetriableStoreError`` or ``FatalStoreError`` (see ``core.errors``).
+    """
+
+    platform: Platform
+    # Calls in flight to one shop at once; the worker's per-shop rate limit uses it.
+    max_concurrency: int
+
+    def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer: ...
+
+    def apply_settlement(self, session: Session, settlement: Settlement) -> StoreAnswer: ...
+
+    def push_return(self, session: Session, request: ReturnRequest) -> None:
+        """Make the store reflect the return's status (Shopify returns, WooCommerce notes)."""
+
+    def read_available(self, variant: Variant, location: Location) -> int:
+        """Units available on the store right now (reconciliation)."""
+
+    def process_delivery(self, session: Session, delivery: InboxDelivery) -> None:
+        """Apply a stored webhook delivery to the mirror; idempotent, tolerates reordering."""
+
+    def sync(self, session: Session, resource: str, *, full: bool, clock: Clock) -> SyncResult:
+        """Backfill (``full``) or reconcile since the cursor one resource of the shop."""
+
+    def refresh_credentials(self, session: Session, clock: Clock) -> bool:
+        """Refresh expiring tokens ahead of time; True if anything changed."""
+
+    def check_webhooks(self, session: Session) -> list[str]:
+        """Repair webhook subscriptions; return what was repaired."""

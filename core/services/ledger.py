@@ -1,0 +1,161 @@
+"""Applying the ledger and the inbox to the store: the worker's side of exactly-once.
+
+Each function locks its row, skips it if already done, calls the connector (which carries
+the row's idempotency key to the store), and records the answer in the same transaction
+that marks the row done. A crash anywhere leaves the row pending, and the next attempt
+sends the same key, so the store never applies it twice.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import Clock
+from core.enums import InboxStatus, LedgerState, ResolutionState
+from core.errors import FatalStoreError, NotFound, RetriableStoreError
+from core.models import (
+    InboxDelivery,
+    InventoryLevel,
+    ReturnLine,
+    ReturnRequest,
+    Settlement,
+    StockMovement,
+)
+from core.ports import StoreConnector
+from core.services._common import record
+from core.services.resolution import SETTLED_AS
+
+_Row = TypeVar("_Row", StockMovement, Settlement, InboxDelivery, ReturnRequest)
+
+
+def _locked(session: Session, model: type[_Row], object_id: int) -> _Row:
+    row = session.scalars(
+        select(model).where(model.id == object_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no {model.__name__} {object_id}")
+    return row
+
+
+def apply_movement(
+    session: Session, movement_id: int, connector: StoreConnector, clock: Clock
+) -> StockMovement:
+    """Put a movement's units back on the store, once; raise StoreError to retry or park."""
+    movement = _locked(session, StockMovement, movement_id)
+    if movement.state == LedgerState.APPLIED:
+        return movement
+    movement.attempts += 1
+    try:
+        answer = connector.apply_movement(session, movement)
+    except RetriableStoreError as exc:
+        movement.last_error = str(exc)
+        session.commit()
+        raise
+    except FatalStoreError as exc:
+        movement.state, movement.last_error = LedgerState.FAILED, str(exc)
+        _flag(session, movement.return_line, f"restock failed: {exc}")
+        session.commit()
+        raise
+    movement.state, movement.applied_at = LedgerState.APPLIED, clock.now()
+    movement.store_answer, movement.quantity_after = answer.raw, answer.quantity_after
+    movement.last_error = None
+    if answer.quantity_after is not None:
+        _mirror_level(session, movement, answer.quantity_after)
+    if movement.return_line is not None:
+        record(session, movement.return_line.request, "restocked", "worker", clock,
+               movement.return_line.id, quantity=movement.quantity)  # fmt: skip
+    session.commit()
+    return movement
+
+
+def apply_settlement(
+    session: Session, settlement_id: int, connector: StoreConnector, clock: Clock
+) -> Settlement:
+    """Refund, credit or exchange on the store, once."""
+    settlement = _locked(session, Settlement, settlement_id)
+    if settlement.state == LedgerState.APPLIED:
+        return settlement
+    settlement.attempts += 1
+    try:
+        answer = connector.apply_settlement(session, settlement)
+    except RetriableStoreError as exc:
+        settlement.last_error = str(exc)
+        session.commit()
+        raise
+    except FatalStoreError as exc:
+        settlement.state, settlement.last_error = LedgerState.FAILED, str(exc)
+        settlement.request.attention = f"{settlement.kind.value} failed: {exc}"
+        session.commit()
+        raise
+    settlement.state, settlement.applied_at = LedgerState.APPLIED, clock.now()
+    settlement.store_reference, settlement.store_answer = answer.reference, answer.raw
+    settlement.last_error = None
+    for line in settlement.request.lines:
+        if SETTLED_AS[line.resolution] == settlement.kind:
+            line.resolution_state = ResolutionState.DONE
+    record(
+        session, settlement.request, "settled", "worker", clock,
+        resolution=settlement.kind.value, amount=str(settlement.amount), reference=answer.reference,
+    )  # fmt: skip
+    session.commit()
+    return settlement
+
+
+def push_return(
+    session: Session, return_id: int, connector: StoreConnector, clock: Clock
+) -> ReturnRequest:
+    """Make the store reflect a return's current status."""
+    request = _locked(session, ReturnRequest, return_id)
+    connector.push_return(session, request)
+    session.commit()
+    return request
+
+
+def process_delivery(
+    session: Session, delivery_id: int, connector: StoreConnector, clock: Clock
+) -> InboxDelivery:
+    """Apply a stored webhook to the mirror, once."""
+    delivery = _locked(session, InboxDelivery, delivery_id)
+    if delivery.status in (InboxStatus.PROCESSED, InboxStatus.IGNORED):
+        return delivery
+    delivery.attempts += 1
+    try:
+        connector.process_delivery(session, delivery)
+    except Exception as exc:
+        session.rollback()
+        delivery = _locked(session, InboxDelivery, delivery_id)
+        delivery.error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, FatalStoreError):
+            delivery.status = InboxStatus.FAILED
+        session.commit()
+        raise
+    if delivery.status == InboxStatus.RECEIVED:
+        delivery.status = InboxStatus.PROCESSED
+    delivery.processed_at, delivery.error = clock.now(), None
+    session.commit()
+    return delivery
+
+
+def _mirror_level(session: Session, movement: StockMovement, available: int) -> None:
+    level = session.scalars(
+        select(InventoryLevel).where(
+            InventoryLevel.variant_id == movement.variant_id,
+            InventoryLevel.location_id == movement.location_id,
+        )
+    ).one_or_none()
+    if level is None:
+        level = InventoryLevel(
+            shop_id=movement.shop_id,
+            variant_id=movement.variant_id,
+            location_id=movement.location_id,
+        )
+        session.add(level)
+    level.available = available
+
+
+def _flag(session: Session, line: ReturnLine | None, message: str) -> None:
+    if line is not None:
+        line.request.attention = message

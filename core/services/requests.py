@@ -1,0 +1,206 @@
+"""Starting a return: check quantities, ask the policy, price it, record it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.clock import Clock
+from core.enums import ApprovalMode, Channel, Disposition, ResolutionKind, ReturnStatus
+from core.errors import DomainError, NotEligible, NotFound, QuantityExceeded
+from core.lifecycle import OPEN_OR_DONE
+from core.models import Order, ReturnLine, ReturnReason, ReturnRequest
+from core.policy import Decision, evaluate
+from core.ports import JobDispatcher
+from core.rma import new_rma
+from core.services._common import move, record
+from core.services.contexts import order_context
+from core.services.policies import published_policy
+
+# Days an approved shopper has to send the parcel; reminders and expiry count from here.
+SHIP_BY_DAYS = 14
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """What the shopper asks for one order line."""
+
+    order_line_id: int
+    quantity: int
+    reason_code: str | None = None
+    resolution: ResolutionKind = ResolutionKind.REFUND
+    comment: str | None = None
+    exchange_variant_id: int | None = None
+
+
+def returnable_quantities(session: Session, order: Order) -> dict[int, int]:
+    """Units of each line that can still be returned: bought − refunded − in returns."""
+    taken = dict(
+        session.execute(
+            select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+            .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+            .where(ReturnRequest.order_id == order.id, ReturnRequest.status.in_(OPEN_OR_DONE))
+            .group_by(ReturnLine.order_line_id)
+        ).all()
+    )
+    return {
+        line.id: max(0, line.quantity - line.refunded_quantity - int(taken.get(line.id) or 0))
+        for line in order.lines
+    }
+
+
+def request_return(
+    session: Session,
+    *,
+    shop_id: int,
+    order_id: int,
+    lines: list[LineRequest],
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
+    channel: Channel = Channel.PORTAL,
+    locale: str = "en",
+    customer_note: str | None = None,
+) -> ReturnRequest:
+    """Create a return for some lines of an order, decided by the published policy."""
+    order = session.scalars(
+        select(Order).where(Order.shop_id == shop_id, Order.id == order_id).with_for_update()
+    ).one_or_none()
+    if order is None:
+        raise NotFound(f"no order {order_id} in this shop")
+    if not lines or len({li.order_line_id for li in lines}) != len(lines):
+        raise DomainError("choose each item to return once, and at least one")
+    _check_quantities(session, order, lines)
+    version, policy = published_policy(session, shop_id)
+    reasons = {li.order_line_id: li.reason_code for li in lines}
+    context = order_context(session, order, reasons)
+    decisions = {
+        d.line_id: d for d in evaluate(policy, context, clock.now()) if d.line_id in reasons
+    }
+    refused = [r for d in decisions.values() if not d.eligible for r in d.reasons]
+    if refused:
+        raise NotEligible(refused)
+    request = ReturnRequest(
+        shop_id=shop_id,
+        rma=_free_rma(session, shop_id),
+        order=order,
+        customer_id=order.customer_id,
+        status=ReturnStatus.REQUESTED,
+        channel=channel,
+        policy_version_id=version.id,
+        email=order.email,
+        country=order.shipping_country,
+        locale=locale,
+        currency=order.currency,
+        customer_note=customer_note,
+        requested_at=clock.now(),
+        ship_by=(clock.now() + timedelta(days=SHIP_BY_DAYS)).date(),
+        decision={"lines": [d.as_json() for d in decisions.values()]},
+    )
+    session.add(request)
+    _add_lines(session, request, order, lines, decisions)
+    record(session, request, "requested", actor, clock, channel=channel.value)
+    _decide(session, request, list(decisions.values()), actor="policy", clock=clock)
+    session.commit()
+    dispatcher.dispatch("return_sync", request.id)
+    return request
+
+
+def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) -> None:
+    left = returnable_quantities(session, order)
+    titles = {line.id: line.title for line in order.lines}
+    for asked in lines:
+        if asked.order_line_id not in left:
+            raise NotFound(f"line {asked.order_line_id} is not part of order {order.number}")
+        if asked.quantity < 1:
+            raise DomainError("quantity must be at least 1")
+        if asked.quantity > left[asked.order_line_id]:
+            raise QuantityExceeded(
+                f"only {left[asked.order_line_id]} of “{titles[asked.order_line_id]}” "
+                f"can still be returned, not {asked.quantity}"
+            )
+
+
+def _add_lines(
+    session: Session,
+    request: ReturnRequest,
+    order: Order,
+    asked: list[LineRequest],
+    decisions: dict[int, Decision],
+) -> None:
+    by_id = {line.id: line for line in order.lines}
+    reasons = {
+        r.code: r.id
+        for r in session.scalars(select(ReturnReason).where(ReturnReason.shop_id == order.shop_id))
+    }
+    flat_fee_charged = False
+    for li in asked:
+        decision = decisions[li.order_line_id]
+        outcome = decision.outcome
+        assert outcome is not None  # eligible decisions always carry their rule's outcome
+        if li.resolution not in outcome.resolutions and not decision.keep_item:
+            allowed = ", ".join(r.value for r in outcome.resolutions)
+            raise DomainError(f"{li.resolution.value} is not offered for this item ({allowed})")
+        unit = by_id[li.order_line_id].discounted_unit_price
+        value = unit * li.quantity
+        fee = Decimal(0)
+        if outcome.fee is not None and (outcome.fee.kind == "percent" or not flat_fee_charged):
+            fee = outcome.fee.of(value)
+            flat_fee_charged = flat_fee_charged or outcome.fee.kind == "flat"
+        bonus = Decimal(0)
+        if li.resolution == ResolutionKind.STORE_CREDIT and outcome.store_credit_bonus:
+            bonus = outcome.store_credit_bonus.of(value)
+        request.lines.append(
+            ReturnLine(
+                shop_id=request.shop_id,
+                order_line_id=li.order_line_id,
+                quantity=li.quantity,
+                reason_code=li.reason_code,
+                reason_id=reasons.get(li.reason_code or ""),
+                comment=li.comment,
+                resolution=ResolutionKind.KEEP_ITEM if decision.keep_item else li.resolution,
+                disposition=Disposition.KEEP if decision.keep_item else None,
+                exchange_variant_id=li.exchange_variant_id,
+                unit_amount=unit,
+                fee_amount=fee,
+                bonus_amount=bonus,
+                currency=request.currency,
+            )
+        )
+    request.refund_subtotal = sum(
+        (ln.unit_amount * ln.quantity for ln in request.lines), Decimal(0)
+    )
+    request.fee_total = sum((ln.fee_amount for ln in request.lines), Decimal(0))
+    request.bonus_total = sum((ln.bonus_amount for ln in request.lines), Decimal(0))
+    request.refund_total = request.refund_subtotal - request.fee_total + request.bonus_total
+    request.free_shipping = all(d.outcome and d.outcome.free_shipping for d in decisions.values())
+
+
+def _decide(
+    session: Session, request: ReturnRequest, decisions: list[Decision], actor: str, clock: Clock
+) -> None:
+    modes = {d.approval for d in decisions}
+    customer = request.order.customer
+    blocked = customer is not None and customer.list_status == "block"
+    if ApprovalMode.REJECT in modes:
+        move(session, request, ReturnStatus.REJECTED, actor, clock, why="policy rejects")
+    elif ApprovalMode.REVIEW in modes or blocked:
+        move(session, request, ReturnStatus.NEEDS_REVIEW, actor, clock)
+    else:
+        move(session, request, ReturnStatus.APPROVED, actor, clock)
+
+
+def _free_rma(session: Session, shop_id: int) -> str:
+    while True:
+        rma = new_rma()
+        taken = session.scalar(
+            select(ReturnRequest.id).where(
+                ReturnRequest.shop_id == shop_id, ReturnRequest.rma == rma
+            )
+        )
+        if taken is None:
+            return rma

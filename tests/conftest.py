@@ -23,6 +23,8 @@ from core.db import Base, make_engine, session_factory
 from core.ports import RecordingDispatcher
 from tests.support.factories import Factory
 
+pytest_plugins = ["tests.support.queue_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 

@@ -1,0 +1,1 @@
+"""Local emulators of the store platforms."""

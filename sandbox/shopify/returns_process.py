@@ -1,0 +1,116 @@
+"""``returnProcess``: processed quantities, dispositions and the refund of a return.
+
+https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnProcess: each return line
+item may be processed up to its unprocessed quantity, optionally with dispositions; the
+``financialTransfer.issueRefund`` refunds ``orderTransactions`` (to the original payment)
+and/or ``refundMethods`` (store credit), never beyond what was paid unless
+``allowOverRefunding``. A refund sends ``refunds/create``; processing sends ``returns/process``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sandbox.shopify import state as st
+from sandbox.shopify.connections import parse_gid
+from sandbox.shopify.executor import View
+from sandbox.shopify.graphql_api import Context, mutation
+from sandbox.shopify.payloads import order_payload, refund_payload, return_payload
+from sandbox.shopify.returns import dispose, find_return, payload, user_error
+
+
+def _refund_amounts(order: st.Order, issue: dict[str, Any]) -> tuple[Decimal, Decimal, list[View]]:
+    original = Decimal()
+    for index, transaction in enumerate(issue.get("orderTransactions") or []):
+        if parse_gid(transaction["parentId"], "OrderTransaction") != order.id:
+            where = ["input", "financialTransfer", "issueRefund", "orderTransactions", str(index)]
+            return (
+                Decimal(),
+                Decimal(),
+                [user_error("NOT_FOUND", "Transaction does not exist.", where)],
+            )
+        original += Decimal(str(transaction["transactionAmount"]["amount"]))
+    credit = sum(
+        (
+            Decimal(str(m["storeCreditRefund"]["amount"]["amount"]))
+            for m in issue.get("refundMethods") or []
+            if m.get("storeCreditRefund")
+        ),
+        Decimal(),
+    )
+    already = sum((r.amount for r in order.refunds), Decimal())
+    if already + original + credit > order.total() and not issue.get("allowOverRefunding"):
+        return (
+            Decimal(),
+            Decimal(),
+            [
+                user_error(
+                    "INVALID", "Refund exceeds the amount paid.", ["input", "financialTransfer"]
+                )
+            ],
+        )
+    return original, credit, []
+
+
+def process(ctx: Context, ret: st.Return, data: dict[str, Any]) -> list[View]:
+    """Process ``ret`` as ``data`` says, all or nothing; return user errors."""
+    shop = ctx.shop
+    order = shop.orders[ret.order_id]
+    lines = {line.id: line for line in ret.lines}
+    plan: list[tuple[st.ReturnLineItem, int]] = []
+    dispositions: list[dict[str, Any]] = []
+    for index, item in enumerate(data.get("returnLineItems") or []):
+        line = lines.get(parse_gid(item["id"], "ReturnLineItem"))
+        if line is None or not 0 < item["quantity"] <= line.quantity - line.processed_quantity:
+            return [
+                user_error(
+                    "INVALID",
+                    "Quantity is not processable.",
+                    ["input", "returnLineItems", str(index)],
+                )
+            ]
+        plan.append((line, item["quantity"]))
+        dispositions.extend(item.get("dispositions") or [])
+    issue = (data.get("financialTransfer") or {}).get("issueRefund")
+    original, credit = Decimal(), Decimal()
+    if issue:
+        original, credit, errors = _refund_amounts(order, issue)
+        if errors:
+            return errors
+    if dispositions:
+        _, errors = dispose(ctx, dispositions)
+        if errors:
+            return errors
+    refunded_lines = []
+    for line, quantity in plan:
+        line.processed_quantity += quantity
+        found = shop.fulfillment_line(line.fulfillment_line_item_id)
+        assert found is not None
+        refunded_lines.append((found[1].line_item_id, quantity))
+    if issue and original + credit > 0:
+        refund = st.Refund(
+            st.next_id(),
+            original + credit,
+            data.get("note") or "",
+            refunded_lines,
+            ret.id,
+            store_credit=credit > 0,
+        )
+        order.refunds.append(refund)
+        paid_back = sum((r.amount for r in order.refunds), Decimal())
+        order.financial_status = "REFUNDED" if paid_back >= order.total() else "PARTIALLY_REFUNDED"
+        order.updated_at = st.utcnow()
+        ctx.emulator.emit(shop, "refunds/create", refund_payload(order, refund))
+        ctx.emulator.emit(shop, "orders/updated", order_payload(shop, order))
+    ctx.emulator.emit(shop, "returns/process", return_payload(ret))
+    return []
+
+
+@mutation("returnProcess")
+def return_process(ctx: Context, args: dict[str, Any]) -> View:
+    """Process returned quantities and issue the refund."""
+    ret, errors = find_return(ctx, args["input"]["returnId"], "OPEN")
+    if ret is not None:
+        errors = process(ctx, ret, args["input"])
+    return payload("ReturnProcessPayload", ctx, ret, errors)

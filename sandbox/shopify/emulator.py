@@ -26,7 +26,7 @@ class AppConfig:
     """The one app the emulator knows: its credentials and where its webhooks go."""
 
     client_id: str = "reshelf-client-id"
-    client_secret: str = "reshelf-client-secret"
+    client_secret: str = "shpss_0123456789abcdef0123456789abcdef"
     scopes: str = DEFAULT_SCOPES
     api_version: str = "2026-04"
     webhook_url: str | None = None

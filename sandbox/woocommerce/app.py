@@ -1,0 +1,112 @@
+"""``create_emulator()``: a WooCommerce site in one WSGI app, for tests, demo and benchmarks."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, Response, request
+
+from . import customers, orders, plugin, products, refunds, wc_auth, webhooks
+from .common import error_response, reply
+from .delivery import Dispatcher, Webhook
+from .store import Store, WooError
+
+
+@dataclass
+class Emulator:
+    """Handles a test needs: the state, the webhook queue and a few settings."""
+
+    store: Store
+    dispatcher: Dispatcher
+    salt: bytes
+    insecure_callbacks: bool
+    home_url: str = "http://127.0.0.1/"
+
+    def payload(self, hook: Webhook, resource_id: int) -> Any:
+        """``WC_Webhook::build_payload``: the resource as REST renders it now."""
+        if hook.resource == "action":
+            return {
+                "action": f"woocommerce_{hook.event.removeprefix('woocommerce_')}",
+                "arg": resource_id,
+            }
+        if hook.event == "deleted":
+            return {"id": resource_id}
+        tables = {
+            "order": self.store.orders,
+            "product": self.store.products,
+            "customer": self.store.customers,
+            "coupon": self.store.coupons,
+        }
+        with self.store.lock:
+            found = tables[hook.resource].get(resource_id)
+            if found is None:
+                return {
+                    "code": f"woocommerce_rest_{hook.resource}_invalid_id",
+                    "message": "Invalid ID.",
+                    "data": {"status": 404},
+                }
+            return copy.deepcopy(found)
+
+
+def create_emulator(
+    *,
+    plugin_installed: bool = False,
+    insecure_callbacks: bool = False,
+    utc_offset_hours: int = 0,
+    tax_rate: Decimal | str = "0",
+) -> Flask:
+    """A new emulated store. ``app.extensions["wc_emulator"]`` is its :class:`Emulator`.
+
+    ``insecure_callbacks`` lets wc-auth post keys to an ``http://`` callback, which
+    WooCommerce refuses; tests that run Reshelf on plain HTTP on 127.0.0.1 need it.
+    """
+    site = Store(utc_offset_hours=utc_offset_hours)
+    site.tax_rate = Decimal(tax_rate)
+    site.plugin_installed = plugin_installed
+    site.plugin_statuses = plugin.STATUSES if plugin_installed else ()
+    emulator = Emulator(site, None, secrets.token_bytes(16), insecure_callbacks)  # type: ignore[arg-type]
+    emulator.dispatcher = Dispatcher(emulator.payload, lambda: emulator.home_url)
+    site.listeners.append(emulator.dispatcher.on_change)
+
+    app = Flask(__name__)
+    app.extensions["wc_emulator"] = emulator
+    for module in (products, orders, refunds, customers, webhooks, wc_auth):
+        app.register_blueprint(module.bp)
+    if plugin_installed:
+        app.register_blueprint(plugin.bp)
+
+    @app.before_request
+    def remember_home_url() -> None:
+        emulator.home_url = request.host_url
+
+    @app.errorhandler(WooError)
+    def woo_error(error: WooError) -> Response:
+        return error_response(error)
+
+    @app.errorhandler(404)
+    def no_route(_: Exception) -> Response:
+        return error_response(
+            WooError(
+                "rest_no_route", "No route was found matching the URL and request method.", 404
+            )
+        )
+
+    @app.get("/wp-json/")
+    def index() -> Response:
+        """The REST index: which namespaces this site serves (how plugins are detected)."""
+        namespaces = ["wp/v2", "wc/v3", "wc-auth/v1"] + (
+            ["wc-reshelf/v1"] if plugin_installed else []
+        )
+        return reply(
+            {
+                "name": "Emulated WooCommerce store",
+                "url": request.host_url.rstrip("/"),
+                "namespaces": namespaces,
+            }
+        )
+
+    return app

@@ -1,0 +1,113 @@
+"""Collection queries: paging, ordering and date filters, with WordPress's headers.
+
+Sources:
+- WP_REST_Controller::get_collection_params() (wp-includes/rest-api/endpoints/
+  class-wp-rest-controller.php): ``per_page`` 1..100, ``page`` >= 1; a value out of range
+  is ``rest_invalid_param`` (400).
+- WC_REST_CRUD_Controller::get_items() (includes/rest-api/Controllers/Version3/
+  class-wc-rest-crud-controller.php): ``X-WP-Total``, ``X-WP-TotalPages`` and ``Link``
+  rel="prev"/"next" headers; ``modified_after``/``modified_before`` with ``dates_are_gmt``
+  compare ``date_modified_gmt`` instead of site time; ``after`` is exclusive (WP_Date_Query).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from math import ceil
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Request
+
+from .store import WC_DATE, Resource, WooError
+
+
+def invalid_param(name: str, reason: str) -> WooError:
+    """WordPress's ``rest_invalid_param`` error for one parameter."""
+    return WooError(
+        "rest_invalid_param",
+        f"Invalid parameter(s): {name}",
+        400,
+        params={name: reason},
+        details={name: {"code": "rest_out_of_bounds", "message": reason, "data": None}},
+    )
+
+
+def _int_arg(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.args.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_param(name, f"{name} is not of type integer.") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} (inclusive) and {high} (inclusive)" if high else f">= {low}"
+        raise invalid_param(name, f"{name} must be {bounds}")
+    return value
+
+
+def _date_arg(request: Request, name: str) -> str | None:
+    """An ISO 8601 parameter as a ``WC_DATE`` string (those compare in time order)."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid_param(name, "Invalid date.") from None
+    return parsed.strftime(WC_DATE)
+
+
+def _date_field(request: Request) -> str:
+    truthy = request.args.get("dates_are_gmt", "").lower() in ("1", "true")
+    return "date_modified_gmt" if truthy else "date_modified"
+
+
+def filter_and_sort(request: Request, items: Iterable[Resource]) -> list[Resource]:
+    """Apply ``modified_after``/``modified_before``, ``include`` and ``orderby``/``order``."""
+    field = _date_field(request)
+    after, before = _date_arg(request, "modified_after"), _date_arg(request, "modified_before")
+    include = {int(x) for x in request.args.get("include", "").split(",") if x.strip()}
+    chosen = []
+    for item in items:
+        stamp = item[field]
+        if after is not None and not stamp > after:
+            continue
+        if before is not None and not stamp < before:
+            continue
+        if include and item["id"] not in include:
+            continue
+        chosen.append(item)
+    orderby = request.args.get("orderby", "date")
+    key_name = {"id": "id", "date": "date_created_gmt", "modified": "date_modified_gmt"}.get(
+        orderby, "date_created_gmt"
+    )
+    descending = request.args.get("order", "desc").lower() != "asc"
+    chosen.sort(key=lambda r: (r[key_name], r["id"]), reverse=descending)
+    return chosen
+
+
+def paginate(request: Request, items: list[Resource]) -> tuple[list[Resource], dict[str, Any]]:
+    """One page of ``items`` and the headers WordPress sends with it."""
+    per_page = _int_arg(request, "per_page", 10, 1, 100)
+    page = _int_arg(request, "page", 1, 1, None)
+    total = len(items)
+    pages = ceil(total / per_page) if total else 0
+    start = (page - 1) * per_page
+    headers: dict[str, Any] = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+    base = request.base_url
+    args = request.args.to_dict()
+    links = []
+    for rel, number in (("prev", page - 1), ("next", page + 1)):
+        if 1 <= number <= pages:
+            query = urlencode({**_public_args(args), "page": number})
+            links.append(f'<{base}?{query}>; rel="{rel}"')
+    if links:
+        headers["Link"] = ", ".join(links)
+    return items[start : start + per_page], headers
+
+
+def _public_args(args: dict[str, str]) -> dict[str, str]:
+    """The request's query without authentication parameters (as add_query_arg sees it)."""
+    hidden = ("oauth_", "consumer_key", "consumer_secret")
+    return {k: v for k, v in args.items() if not k.startswith(hidden)}

@@ -1,0 +1,224 @@
+"""``/products``, ``/products/<id>/variations`` and ``/products/batch``.
+
+Sources: includes/rest-api/Controllers/Version3/class-wc-rest-products-controller.php,
+class-wc-rest-product-variations-controller.php and class-wc-rest-controller.php
+(batch_items, check_batch_limit); REST API docs https://woocommerce.github.io/woocommerce-rest-api-docs/#products
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from .common import body, listing, not_found, reply, require_key, store
+from .store import Resource, Store, WooError, money
+
+bp = Blueprint("wc_products", __name__, url_prefix="/wp-json/wc/v3")
+bp.before_request(require_key)
+
+BATCH_LIMIT = 100  # apply_filters('woocommerce_rest_batch_items_limit', 100, ...)
+_PLAIN_FIELDS = ("name", "sku", "status", "manage_stock", "tags", "categories", "attributes")
+
+
+def _terms(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tags and categories as REST returns them: ``{id, name, slug}``."""
+    terms = []
+    for number, value in enumerate(values, start=1):
+        name = str(value.get("name", value.get("slug", "")))
+        slug = value.get("slug") or name.lower().replace(" ", "-")
+        terms.append({"id": value.get("id", number), "name": name, "slug": slug})
+    return terms
+
+
+def apply_changes(site: Store, product: Resource, data: dict[str, Any]) -> None:
+    """Write request fields onto a product or variation (``prepare_object_for_database``)."""
+    for name in _PLAIN_FIELDS:
+        if name in data:
+            product[name] = _terms(data[name]) if name in ("tags", "categories") else data[name]
+    for name in ("regular_price", "sale_price"):
+        if name in data:
+            product[name] = money(data[name]) if data[name] not in ("", None) else ""
+    product["price"] = product.get("sale_price") or product.get("regular_price") or ""
+    if "stock_quantity" in data and product.get("manage_stock"):
+        product["stock_quantity"] = int(data["stock_quantity"])
+    if "inventory_delta" in data and product.get("manage_stock"):
+        # inventory_delta (WooCommerce 10.x, fact given by issue 4): a relative change
+        # applied by wc_update_product_stock() in the same request as the other fields.
+        product["stock_quantity"] = int(product.get("stock_quantity") or 0) + int(
+            data["inventory_delta"]
+        )
+    if product.get("manage_stock"):
+        product["stock_status"] = (
+            "instock" if int(product["stock_quantity"] or 0) > 0 else "outofstock"
+        )
+    for meta in data.get("meta_data", []):
+        # WC_Data::update_meta_data($key, $value, $id): replace by id or key, else add.
+        existing = next(
+            (
+                m
+                for m in product["meta_data"]
+                if m["id"] == meta.get("id") or m["key"] == meta["key"]
+            ),
+            None,
+        )
+        if existing:
+            existing["value"] = meta["value"]
+        else:
+            product["meta_data"].append(
+                {"id": site.next_item_id(), "key": meta["key"], "value": meta["value"]}
+            )
+    site.stamp(product, "date_modified")
+
+
+def new_product(site: Store, data: dict[str, Any], parent_id: int = 0) -> Resource:
+    """Create a product (or, with ``parent_id``, a variation) and store it."""
+    if data.get("sku") and any(p.get("sku") == data["sku"] for p in site.products.values()):
+        raise WooError("product_invalid_sku", "Invalid or duplicated SKU.", 400)
+    product: Resource = {
+        "id": site.next_post_id(),
+        "name": data.get("name", ""),
+        "type": data.get("type", "simple"),
+        "status": "publish",
+        "sku": "",
+        "price": "",
+        "regular_price": "",
+        "sale_price": "",
+        "manage_stock": False,
+        "stock_quantity": None,
+        "stock_status": "instock",
+        "tags": [],
+        "categories": [],
+        "attributes": [],
+        "variations": [],
+        "parent_id": parent_id,
+        "meta_data": [],
+    }
+    if parent_id:
+        product["type"] = "variation"
+    site.stamp(product, "date_created", "date_modified")
+    apply_changes(site, product, data)
+    site.products[product["id"]] = product
+    if parent_id:
+        site.products[parent_id]["variations"].append(product["id"])
+    return product
+
+
+def _get(product_id: int, parent_id: int | None = None) -> Resource:
+    product = store().products.get(product_id)
+    if product is None or (parent_id is not None and product["parent_id"] != parent_id):
+        raise not_found("product")
+    return product
+
+
+@bp.get("/products")
+def list_products() -> Response:
+    """List products (variations are another post type and are not listed)."""
+    items = [p for p in store().products.values() if p["type"] != "variation"]
+    if request.args.get("sku"):
+        items = [p for p in items if p["sku"] == request.args["sku"]]
+    return listing(items)
+
+
+@bp.post("/products")
+def create_product() -> Response:
+    """Create a product and fire ``product.created``."""
+    site = store()
+    with site.lock:
+        product = new_product(site, body())
+    site.emit("product", "created", product["id"])
+    return reply(product, 201)
+
+
+@bp.get("/products/<int:product_id>")
+def get_product(product_id: int) -> Response:
+    """One product; a variation id answers the variation, as ``wc_get_product`` does."""
+    return reply(_get(product_id))
+
+
+@bp.route("/products/<int:product_id>", methods=["PUT", "PATCH", "POST"])
+def update_product(product_id: int) -> Response:
+    """Update a product and fire ``product.updated``."""
+    site = store()
+    with site.lock:
+        product = _get(product_id)
+        apply_changes(site, product, body())
+    site.emit("product", "updated", product_id)
+    return reply(product)
+
+
+@bp.get("/products/<int:parent_id>/variations")
+def list_variations(parent_id: int) -> Response:
+    """List a variable product's variations."""
+    _get(parent_id)
+    return listing([p for p in store().products.values() if p["parent_id"] == parent_id])
+
+
+@bp.post("/products/<int:parent_id>/variations")
+def create_variation(parent_id: int) -> Response:
+    """Create a variation under a product."""
+    site = store()
+    with site.lock:
+        _get(parent_id)
+        variation = new_product(site, body(), parent_id)
+    site.emit("product", "updated", parent_id)
+    return reply(variation, 201)
+
+
+@bp.get("/products/<int:parent_id>/variations/<int:variation_id>")
+def get_variation(parent_id: int, variation_id: int) -> Response:
+    """One variation."""
+    return reply(_get(variation_id, parent_id))
+
+
+@bp.route(
+    "/products/<int:parent_id>/variations/<int:variation_id>", methods=["PUT", "PATCH", "POST"]
+)
+def update_variation(parent_id: int, variation_id: int) -> Response:
+    """Update a variation."""
+    site = store()
+    with site.lock:
+        variation = _get(variation_id, parent_id)
+        apply_changes(site, variation, body())
+    site.emit("product", "updated", variation_id)
+    return reply(variation)
+
+
+@bp.post("/products/batch")
+def batch_products() -> Response:
+    """Create and update up to 100 products in one request."""
+    data = body()
+    total = sum(len(data.get(op) or []) for op in ("create", "update", "delete"))
+    if total > BATCH_LIMIT:
+        # check_batch_limit() answers 413 Request Entity Too Large (class-wc-rest-controller.php).
+        raise WooError(
+            "woocommerce_rest_request_entity_too_large",
+            f"Unable to accept more than {BATCH_LIMIT} items for this request.",
+            413,
+        )
+    site = store()
+    result: dict[str, list[Resource]] = {"create": [], "update": [], "delete": []}
+    for item in data.get("create") or []:
+        try:
+            with site.lock:
+                result["create"].append(new_product(site, item))
+        except WooError as error:
+            result["create"].append(_item_error(0, error))
+    for item in data.get("update") or []:
+        try:
+            with site.lock:
+                product = _get(int(item["id"]))
+                apply_changes(site, product, item)
+            result["update"].append(product)
+            site.emit("product", "updated", product["id"])
+        except WooError as error:
+            result["update"].append(_item_error(int(item.get("id", 0)), error))
+    return reply({k: v for k, v in result.items() if v or k in data})
+
+
+def _item_error(item_id: int, error: WooError) -> Resource:
+    """A failed batch item: the id and the error, while the others still apply."""
+    return {
+        "id": item_id,
+        "error": {"code": error.code, "message": error.message, "data": {"status": error.status}},
+    }

@@ -43,10 +43,10 @@ def grade_line(
     if line is None:
         raise NotFound(f"no return line {return_line_id} in this shop")
     request = load_return(session, shop_id, line.return_id)
-    if request.status != ReturnStatus.RECEIVED:
-        raise DomainError(f"return {request.rma} is {request.status.value}; grade after receipt")
     if line.grade is not None:
         raise DomainError(f"this line was already graded {line.grade.value}")
+    if request.status != ReturnStatus.RECEIVED:
+        raise DomainError(f"return {request.rma} is {request.status.value}; grade after receipt")
     line.grade, line.disposition, line.graded_at = grade, disposition, clock.now()
     movement = None
     if disposition == Disposition.RESTOCK and line.received_quantity > 0:

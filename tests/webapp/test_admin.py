@@ -1,0 +1,151 @@
+"""The admin: sign-in, the list, deciding, receiving, and grading (which writes the ledger)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.enums import LedgerState, ReturnStatus, Role
+from core.models import ReturnRequest, StockMovement
+from core.services import LineRequest, publish_policy, request_return
+from core.services.policies import create_draft
+from tests.webapp.actions import AdminActions, csrf_token
+from tests.webapp.conftest import STAFF_EMAIL, STAFF_PASSWORD
+from webapp.users import add_user
+
+
+@pytest.fixture
+def make_return(db, store, clock, dispatcher):
+    """Request a return of the store's shirts through the service, as the portal would."""
+
+    def make(quantity: int = 2) -> ReturnRequest:
+        line = LineRequest(store.order.lines[0].id, quantity, "too_small")
+        return request_return(
+            db, shop_id=store.shop.id, order_id=store.order.id, lines=[line],
+            actor="shopper", clock=clock, dispatcher=dispatcher,
+        )  # fmt: skip
+
+    return make
+
+
+def _status(db, ret: ReturnRequest) -> ReturnStatus:
+    """The status as stored now, not as this session last saw it."""
+    db.rollback()  # end any read transaction, so the app's commits are visible
+    db.expire_all()  # and forget what was loaded before them
+    status: ReturnStatus = db.get(ReturnRequest, ret.id).status
+    return status
+
+
+def test_every_admin_page_needs_a_sign_in(client, store, make_return):
+    ret = make_return()
+    for path in ("/admin/", f"/admin/returns/{ret.id}"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/admin/login")
+
+
+def test_a_wrong_password_does_not_sign_in(client, staff):
+    response = AdminActions(client).login(STAFF_EMAIL, "wrong")
+    assert "do not match" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_sign_in_follows_next_only_within_the_site(client, staff):
+    page = client.get("/admin/login")
+    form = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": csrf_token(page)}
+    response = client.post("/admin/login?next=https://evil.example/", data=form)
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_returns_are_listed_newest_first_and_filtered_by_status(admin, make_return, db, clock):
+    older = make_return(1)
+    clock.advance(hours=1)
+    newer = make_return(1)
+    page = admin.client.get("/admin/").get_data(as_text=True)
+    assert page.index(newer.rma) < page.index(older.rma)
+    approved = admin.client.get("/admin/?status=approved").get_data(as_text=True)
+    assert newer.rma in approved
+    assert older.rma not in admin.client.get("/admin/?status=rejected").get_data(as_text=True)
+
+
+def test_a_return_held_for_review_can_be_approved(admin, db, store, clock, make_return):
+    review = [{"name": "Review all", "when": {}, "then": {"approval": "review"}}]
+    publish_policy(db, create_draft(db, store.shop.id, review), "test", clock)
+    db.commit()
+    ret = make_return()
+    assert ret.status == ReturnStatus.NEEDS_REVIEW
+    page = admin.approve(ret.id).get_data(as_text=True)
+    assert _status(db, ret) == ReturnStatus.APPROVED
+    assert "needs_review → approved" in page  # the audit trail shows who moved it
+
+
+def test_rejecting_needs_a_reason(admin, db, store, clock, make_return):
+    review = [{"name": "Review all", "when": {}, "then": {"approval": "review"}}]
+    publish_policy(db, create_draft(db, store.shop.id, review), "test", clock)
+    db.commit()
+    ret = make_return()
+    assert "Say why" in admin.reject(ret.id, " ").get_data(as_text=True)
+    assert _status(db, ret) == ReturnStatus.NEEDS_REVIEW
+    admin.reject(ret.id, "Worn items cannot come back.")
+    assert _status(db, ret) == ReturnStatus.REJECTED
+
+
+def test_receiving_and_grading_restock_writes_one_stock_movement(admin, db, make_return):
+    ret = make_return(2)
+    line_id = ret.lines[0].id
+    admin.receive(ret.id, {line_id: 2})
+    assert _status(db, ret) == ReturnStatus.RECEIVED
+    admin.grade(ret.id, line_id, "like_new", "restock")
+    again = admin.grade(ret.id, line_id, "new", "restock")
+    assert "already graded" in again.get_data(as_text=True)
+    db.rollback()
+    movements = db.scalars(select(StockMovement)).all()
+    assert [(m.return_line_id, m.quantity, m.state) for m in movements] == [
+        (line_id, 2, LedgerState.PENDING)
+    ]
+    assert _status(db, ret) == ReturnStatus.GRADED
+
+
+def test_receiving_more_than_was_asked_is_refused(admin, db, make_return):
+    ret = make_return(1)
+    page = admin.receive(ret.id, {ret.lines[0].id: 5}).get_data(as_text=True)
+    assert "received 5 of a line that was to bring 1" in page
+    assert _status(db, ret) == ReturnStatus.APPROVED
+
+
+def test_forms_without_the_csrf_token_are_refused(admin, db, make_return):
+    ret = make_return()
+    response = admin.client.post(f"/admin/returns/{ret.id}/receive", data={})
+    assert response.status_code == 400
+    assert _status(db, ret) == ReturnStatus.APPROVED
+
+
+def test_warehouse_staff_cannot_approve(client, db, store, clock, make_return):
+    add_user(db, "bench@example.com", "pw-bench", store.shop, Role.WAREHOUSE)
+    ret = make_return()
+    bench = AdminActions(client)
+    bench.login("bench@example.com", "pw-bench")
+    page = client.get(f"/admin/returns/{ret.id}")
+    response = client.post(
+        f"/admin/returns/{ret.id}/reject", data={"reason": "no", "csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 403
+
+
+def test_another_shops_return_is_not_found(admin, db, factory, clock, dispatcher):
+    other = factory.shop()
+    order = factory.order(other)
+    db.commit()
+    line = LineRequest(order.lines[0].id, 1, "too_small")
+    theirs = request_return(db, shop_id=other.id, order_id=order.id, lines=[line],
+                            actor="shopper", clock=clock, dispatcher=dispatcher)  # fmt: skip
+    assert admin.client.get(f"/admin/returns/{theirs.id}").status_code == 404
+    assert theirs.rma not in admin.client.get("/admin/").get_data(as_text=True)
+
+
+def test_attention_flags_are_shown(admin, db, make_return, clock):
+    ret = make_return()
+    ret.attention = "refund failed: gateway declined"
+    db.commit()
+    assert ret.attention in admin.client.get("/admin/").get_data(as_text=True)
+    assert ret.attention in admin.client.get(f"/admin/returns/{ret.id}").get_data(as_text=True)

@@ -1,0 +1,69 @@
+"""The Flask app factory: configuration, extensions and one blueprint per concern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response
+
+from core.config import get_settings
+from webapp.clock import init_clock
+from webapp.db import init_db
+from webapp.extensions import csrf, login_manager
+from webapp.jobs import init_jobs
+from webapp.optional import optional_attr
+
+# Blueprints other parts of Reshelf provide, and whether their POSTs come from a store's
+# servers (signed by the store, so exempt from CSRF) rather than from a browser form.
+PLATFORM_BLUEPRINTS = (
+    ("webapp.webhooks.shopify", True),
+    ("webapp.webhooks.woocommerce", True),
+    ("webapp.install.shopify", False),
+    ("webapp.install.woocommerce", False),
+)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app from the environment's settings, overridden by ``test_config``."""
+    settings = get_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        PUBLIC_URL=settings.public_url,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    init_db(app)
+    init_clock(app)
+    init_jobs(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see the returns desk."
+
+    from webapp import admin, api, auth, portal
+
+    for blueprint in (portal.bp, auth.bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
+    for module, from_store in PLATFORM_BLUEPRINTS:
+        platform_bp = optional_attr(module, "bp")
+        if platform_bp is not None:
+            if from_store:
+                csrf.exempt(platform_bp)
+            app.register_blueprint(platform_bp)
+
+    app.add_url_rule("/", "index", go_to_admin)
+    return app
+
+
+def go_to_admin() -> Response:
+    """The site's root leads staff to the returns desk."""
+    return redirect(url_for("admin.list_returns"))

@@ -1,0 +1,92 @@
+"""Signing in to the admin, and the shop and role a signed-in user acts with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from core.enums import Role
+from webapp.db import get_session
+from webapp.extensions import login_manager
+from webapp.users import Staff, authenticate, load_staff
+
+bp = Blueprint("auth", __name__, url_prefix="/admin")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load_user(user_id: str) -> Staff | None:
+    """The user behind the session cookie, reloaded so revoked roles take effect at once."""
+    return load_staff(get_session(), int(user_id)) if user_id.isdigit() else None
+
+
+login_manager.user_loader(load_user)
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login() -> str | Response:
+    """Show the sign-in form; on a correct email and password, sign in and go on."""
+    if request.method == "POST":
+        staff = authenticate(
+            get_session(), request.form.get("email", ""), request.form.get("password", "")
+        )
+        if staff is not None:
+            session.clear()  # a fresh session on sign-in, so no earlier state is carried over
+            login_user(staff)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("That email and password do not match an account.", "error")
+    return render_template("admin/login.html")
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out and return to the sign-in page."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ``next`` only to a path on this site, never to another host."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return url_for("admin.list_returns")
+
+
+def current_staff() -> Staff:
+    """The signed-in user (views behind ``login_required`` only)."""
+    staff: Staff = current_user._get_current_object()
+    return staff
+
+
+def current_shop_id() -> int:
+    """The shop the user is working in: the one they picked, else their first; 403 if none."""
+    roles = current_staff().roles
+    picked = session.get("shop_id")
+    if picked in roles:
+        return int(picked)
+    if not roles:
+        abort(403, "Your account has no role in any shop yet.")
+    return min(roles)
+
+
+def requires_role(*allowed: Role) -> Callable[[F], F]:
+    """Refuse the view (403) unless the user's role in the current shop is one of ``allowed``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if current_staff().roles.get(current_shop_id()) not in allowed:
+                abort(403, "Your role in this shop does not allow that.")
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorate

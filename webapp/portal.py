@@ -1,0 +1,154 @@
+"""The shopper's side: find an order, see what can come back, ask for a return."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from core import services
+from core.enums import ResolutionKind, ShopStatus
+from core.errors import DomainError, NotEligible
+from core.models import Order, ReturnReason, ReturnRequest, Shop
+from core.policy import evaluate
+from core.services.contexts import order_context
+from webapp.clock import get_clock
+from webapp.db import get_session
+from webapp.forms import choice, whole_number
+from webapp.jobs import get_dispatcher
+
+bp = Blueprint("portal", __name__, url_prefix="/returns")
+
+NOT_FOUND = "We could not find an order with that number and email address."
+# Offered when the merchant has not defined reasons of their own yet.
+DEFAULT_REASONS = {
+    "too_small": "Too small", "too_big": "Too big", "not_as_described": "Not as described",
+    "damaged": "Arrived damaged", "changed_mind": "Changed my mind",
+}  # fmt: skip
+
+
+@bp.get("/")
+def choose_shop() -> Response:
+    """With a single connected shop (the embedded demo), go straight to its portal."""
+    keys = get_session().scalars(select(Shop.key).where(Shop.status == ShopStatus.ACTIVE)).all()
+    if len(keys) != 1:
+        abort(404, "Open the returns link from the store you bought from.")
+    return redirect(url_for("portal.find_order", shop_key=keys[0]))
+
+
+@bp.route("/<shop_key>/", methods=("GET", "POST"))
+def find_order(shop_key: str) -> str | Response:
+    """Ask for the order number and email; a wrong pair never says which part was wrong."""
+    shop = _shop(shop_key)
+    if request.method == "POST":
+        order = _lookup(shop, request.form.get("number", ""), request.form.get("email", ""))
+        if order is not None:
+            session["portal_order"] = order.id
+            return redirect(url_for("portal.choose_items", shop_key=shop_key))
+        flash(NOT_FOUND, "error")
+    return render_template("portal/lookup.html", shop=shop)
+
+
+@bp.route("/<shop_key>/order", methods=("GET", "POST"))
+def choose_items(shop_key: str) -> str | Response:
+    """Show each line with the policy's decision; on submit, request the return."""
+    shop = _shop(shop_key)
+    db = get_session()
+    order = db.get(Order, session.get("portal_order") or 0)
+    if order is None or order.shop_id != shop.id:
+        return redirect(url_for("portal.find_order", shop_key=shop_key))
+    if request.method == "POST":
+        try:
+            asked = _asked_lines(order)
+            ret = services.request_return(
+                db, shop_id=shop.id, order_id=order.id, lines=asked, actor="shopper",
+                clock=get_clock(), dispatcher=get_dispatcher(),
+            )  # fmt: skip
+        except NotEligible as exc:
+            db.rollback()
+            for reason in exc.reasons:
+                flash(reason, "error")
+        except (DomainError, ValueError) as exc:
+            db.rollback()
+            flash(str(exc), "error")
+        else:
+            session["portal_rmas"] = [*session.get("portal_rmas", []), ret.rma]
+            return redirect(url_for("portal.confirm", shop_key=shop_key, rma=ret.rma))
+    _, policy = services.published_policy(db, shop.id)
+    now = get_clock().now()
+    decisions = {d.line_id: d for d in evaluate(policy, order_context(db, order), now)}
+    return render_template(
+        "portal/order.html", shop=shop, order=order, decisions=decisions,
+        returnable=services.returnable_quantities(db, order), reasons=_reasons(shop),
+    )  # fmt: skip
+
+
+@bp.get("/<shop_key>/confirmation/<rma>")
+def confirm(shop_key: str, rma: str) -> str:
+    """The RMA and what happens next; only for the browser that asked for it."""
+    shop = _shop(shop_key)
+    if rma not in session.get("portal_rmas", []):
+        abort(404)
+    ret = (
+        get_session()
+        .scalars(
+            select(ReturnRequest).where(ReturnRequest.shop_id == shop.id, ReturnRequest.rma == rma)
+        )
+        .one_or_none()
+    )
+    if ret is None:
+        abort(404)
+    return render_template("portal/confirmation.html", shop=shop, ret=ret)
+
+
+def _shop(key: str) -> Shop:
+    shop = get_session().scalars(select(Shop).where(Shop.key == key)).one_or_none()
+    if shop is None or shop.status != ShopStatus.ACTIVE:
+        abort(404)
+    return shop
+
+
+def _lookup(shop: Shop, number: str, email: str) -> Order | None:
+    """The shop's order with this number whose email matches, else None."""
+    number, email = number.strip().lstrip("#").strip(), email.strip().lower()
+    if not number or not email:
+        return None
+    orders = get_session().scalars(
+        select(Order).where(
+            Order.shop_id == shop.id, Order.number == number, Order.deleted_at.is_(None)
+        )
+    )
+    for order in orders:
+        known = {order.email, order.customer.email if order.customer else None}
+        if email in {e.strip().lower() for e in known if e}:
+            return order
+    return None
+
+
+def _asked_lines(order: Order) -> list[services.LineRequest]:
+    """The lines the shopper chose (quantity above zero), with reason and resolution."""
+    asked = []
+    for line in order.lines:
+        quantity = whole_number(request.form.get(f"quantity-{line.id}"), "quantity")
+        if quantity == 0:
+            continue
+        resolution = choice(request.form.get(f"resolution-{line.id}"), ResolutionKind, "resolution")
+        reason = request.form.get(f"reason-{line.id}") or None
+        asked.append(services.LineRequest(line.id, quantity, reason, resolution))
+    if not asked:
+        raise ValueError("Choose how many of at least one item you want to return.")
+    return asked
+
+
+def _reasons(shop: Shop) -> dict[str, str]:
+    """The shop's active reasons in its order, or the defaults when it has none."""
+    rows = (
+        get_session()
+        .scalars(
+            select(ReturnReason)
+            .where(ReturnReason.shop_id == shop.id, ReturnReason.active.is_(True))
+            .order_by(ReturnReason.position, func.lower(ReturnReason.label))
+        )
+        .all()
+    )
+    return {r.code: r.label for r in rows} or DEFAULT_REASONS

@@ -1,0 +1,155 @@
+"""``RQDispatcher``: core's ``JobDispatcher`` on RQ, one job per piece of committed work.
+
+Job ids are deterministic (``restock-<movement id>``, ``settle-<id>``, ``inbox-<id>``,
+``return-sync-<id>-<status change number>``), so dispatching twice queues once. Jobs
+that call the store are paced per shop with RQ's ``RateLimit`` (the connector's
+``max_concurrency``). RQ refuses ``unique=True`` for rate-limited jobs, so for those the
+existence check and the enqueue happen under a short Redis lock per job id instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import cast
+
+from redis import Redis
+from rq.job import Job, JobStatus
+from rq.rate_limit import RateLimit
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from core.config import get_settings
+from core.db import engine_for, session_factory
+from core.models import InboxDelivery, ReturnEvent, ReturnRequest, Settlement, Shop, StockMovement
+from core.ports import JobKind
+from worker import queues
+from worker.abandoned import discard, is_abandoned
+from worker.context import ConnectorFactory, get_context
+from worker.retry import RAISED
+
+log = logging.getLogger(__name__)
+
+# A finished or dead job whose row is still pending may be replaced (see ``ensure``).
+TERMINAL = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+JOB_TIMEOUT = 120  # seconds; a store call that takes longer is treated as failed
+FAILURE_TTL = 30 * 24 * 3600  # failed jobs stay replayable for a month
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """How one kind of work runs: which function, on which queue, under which id."""
+
+    func: str
+    queue: str
+    prefix: str
+    calls_store: bool  # paced per shop
+
+
+SPECS: dict[JobKind, JobSpec] = {
+    "movement": JobSpec("worker.jobs.apply_movement_job", queues.RESTOCK, "restock", True),
+    "settlement": JobSpec("worker.jobs.apply_settlement_job", queues.RESTOCK, "settle", True),
+    "return_sync": JobSpec("worker.jobs.push_return_job", queues.RESTOCK, "return-sync", True),
+    "inbox": JobSpec("worker.jobs.process_delivery_job", queues.WEBHOOKS, "inbox", False),
+}
+
+Owned = StockMovement | Settlement | ReturnRequest | InboxDelivery
+_OWNER: dict[JobKind, type[Owned]] = {
+    "movement": StockMovement,
+    "settlement": Settlement,
+    "return_sync": ReturnRequest,
+    "inbox": InboxDelivery,
+}
+
+
+def job_id_for(session: Session, kind: JobKind, object_id: int) -> str:
+    """The deterministic id of the job for this work (letters, digits, ``_`` and ``-``)."""
+    spec = SPECS[kind]
+    if kind == "return_sync":
+        # One push per status change: a later change must not be swallowed by the earlier job.
+        changes = session.scalar(
+            select(func.count(ReturnEvent.id)).where(
+                ReturnEvent.return_id == object_id, ReturnEvent.kind == "status"
+            )
+        )
+        return f"{spec.prefix}-{object_id}-{changes or 0}"
+    return f"{spec.prefix}-{object_id}"
+
+
+class RQDispatcher:
+    """Enqueues jobs on RQ after the database commit that recorded their work."""
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        connection: Redis | None = None,
+        connector_for: ConnectorFactory | None = None,
+    ) -> None:
+        self.engine = engine or engine_for(get_settings().database_url)
+        self.connection = connection or queues.redis_connection()
+        self._connector_for = connector_for
+        self._concurrency_by_shop: dict[int, int] = {}
+
+    def dispatch(self, kind: JobKind, object_id: int) -> None:
+        """Queue the job for this work unless a job with its id already exists."""
+        self.ensure(kind, object_id, replace_terminal=False)
+
+    def ensure(self, kind: JobKind, object_id: int, *, replace_terminal: bool) -> Job | None:
+        """Enqueue the work's job; with ``replace_terminal`` also replace a finished, failed or
+        abandoned one (the sweeper's case: the row is still pending, so that job did not do it)."""
+        spec = SPECS[kind]
+        with session_factory(self.engine)() as session:
+            owner = cast(Owned | None, session.get(_OWNER[kind], object_id))
+            if owner is None:
+                log.warning("no %s %s to dispatch", kind, object_id)
+                return None
+            job_id = job_id_for(session, kind, object_id)
+            limit = self.rate_limit(session, owner.shop_id) if spec.calls_store else None
+        return self.enqueue_once(
+            spec.func, spec.queue, job_id, (object_id,), limit,
+            replace_terminal=replace_terminal, description=f"{kind} {object_id}",
+        )  # fmt: skip
+
+    def enqueue_once(
+        self, func: str, queue_name: str, job_id: str, args: tuple[int, ...],
+        limit: RateLimit | None, *, replace_terminal: bool = False, description: str = "",
+    ) -> Job | None:  # fmt: skip
+        """Enqueue ``func(*args)`` as ``job_id`` unless that job exists; None if it did."""
+        with self.connection.lock(f"reshelf:enqueue:{job_id}", timeout=30, blocking_timeout=30):
+            status = self._status(job_id)
+            if status is not None:
+                if not replace_terminal or not self._replaceable(job_id, status):
+                    return None
+                discard(Job.fetch(job_id, connection=self.connection))
+            job = queues.get_queue(queue_name, self.connection).enqueue_call(
+                func,
+                args=args,
+                job_id=job_id,
+                retry=RAISED,
+                rate_limit=limit,
+                unique=limit is None,  # RQ checks and enqueues atomically where it can
+                timeout=JOB_TIMEOUT,
+                failure_ttl=FAILURE_TTL,
+                description=description or job_id,
+            )
+        log.info("enqueued %s", job_id, extra={"job_id": job_id})
+        return job
+
+    def rate_limit(self, session: Session, shop_id: int) -> RateLimit:
+        """At most the connector's ``max_concurrency`` jobs of one shop queued or running."""
+        known = self._concurrency_by_shop
+        if shop_id not in known:
+            shop = session.get_one(Shop, shop_id)
+            factory = self._connector_for or get_context().connector_for
+            known[shop_id] = max(1, int(factory(session, shop).max_concurrency))
+        return RateLimit(f"shop-{shop_id}", known[shop_id])
+
+    def _replaceable(self, job_id: str, status: JobStatus) -> bool:
+        if status in TERMINAL:
+            return True
+        started = status == JobStatus.STARTED
+        return started and is_abandoned(Job.fetch(job_id, connection=self.connection))
+
+    def _status(self, job_id: str) -> JobStatus | None:
+        raw = self.connection.hget(Job.key_for(job_id), "status")
+        return JobStatus(raw.decode() if isinstance(raw, bytes) else raw) if raw else None

@@ -1,0 +1,56 @@
+"""Queue names by urgency and the Redis connection every part of the worker shares."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from redis import Redis
+from rq import Queue
+
+from core.config import get_settings
+
+WEBHOOKS = "webhooks"  # inbox processing: the mirror should follow the store within seconds
+RESTOCK = "restock"  # ledger movements, refunds, order updates on the store
+SYNC = "sync"  # backfill and reconciliation
+NOTIFY = "notify"  # email
+DEFAULT = "default"
+
+# The order a worker listens in: earlier queues are always emptied first.
+PRIORITY = (WEBHOOKS, RESTOCK, SYNC, NOTIFY, DEFAULT)
+
+_embedded: Redis | None = None
+_embedded_lock = threading.Lock()
+
+
+def redis_connection() -> Redis:
+    """Redis from ``REDIS_URL``, or in embedded mode one in-process fakeredis per process."""
+    url = get_settings().redis_url
+    if url:
+        return Redis.from_url(url)
+    global _embedded
+    with _embedded_lock:
+        if _embedded is None:
+            import fakeredis
+
+            # One server for the whole process, so the web threads that enqueue and the
+            # embedded worker thread that runs the jobs see the same queues.
+            _embedded = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+        return _embedded
+
+
+def get_queue(name: str, connection: Redis | None = None, **kwargs: Any) -> Queue:
+    """The named queue on the shared connection."""
+    if name not in PRIORITY:
+        raise ValueError(f"unknown queue {name!r}; expected one of {', '.join(PRIORITY)}")
+    return Queue(name, connection=connection or redis_connection(), **kwargs)
+
+
+def parse_queue_names(names: list[str] | None) -> list[str]:
+    """Validate a ``--queues`` choice, keeping the priority order; None means all of them."""
+    if not names:
+        return list(PRIORITY)
+    unknown = sorted(set(names) - set(PRIORITY))
+    if unknown:
+        raise ValueError(f"unknown queue(s) {', '.join(unknown)}; expected {', '.join(PRIORITY)}")
+    return [name for name in PRIORITY if name in names]

@@ -1,0 +1,91 @@
+"""The schedule (``rq cron``): what runs periodically, and the thread that enqueues it.
+
+Every ``reshelf worker`` process runs a ``CronThread``; a Redis lease makes only one of
+them the leader at a time, so each scheduled job is enqueued once however many workers
+run, and another worker takes over within a lease when the leader dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from redis import Redis
+from redis.exceptions import LockError
+from rq.cron import CronScheduler
+
+from worker import queues
+from worker.reconcile import reconcile_all_job
+from worker.scheduled import (
+    check_webhooks_job,
+    prune_inbox_job,
+    refresh_tokens_job,
+    return_windows_job,
+)
+from worker.sweeper import sweep_job
+
+log = logging.getLogger(__name__)
+
+MINUTE = 60
+# (function, queue, seconds between runs)
+SCHEDULE = (
+    (sweep_job, queues.DEFAULT, MINUTE),
+    (reconcile_all_job, queues.SYNC, 15 * MINUTE),
+    (refresh_tokens_job, queues.SYNC, 10 * MINUTE),
+    (check_webhooks_job, queues.SYNC, 60 * MINUTE),
+    (return_windows_job, queues.NOTIFY, 60 * MINUTE),
+    (prune_inbox_job, queues.DEFAULT, 24 * 60 * MINUTE),
+)
+
+
+def build_cron(connection: Redis) -> CronScheduler:
+    """A CronScheduler with Reshelf's schedule registered."""
+    cron = CronScheduler(connection=connection, logging_level=logging.WARNING)
+    for func, queue_name, every in SCHEDULE:
+        cron.register(func, queue_name, interval=every, result_ttl=3600)
+    return cron
+
+
+class CronThread:
+    """Enqueues the schedule's due jobs from a daemon thread while this process leads."""
+
+    LEASE_SECONDS = 120
+
+    def __init__(self, connection: Redis) -> None:
+        self.cron = build_cron(connection)
+        self._lease = connection.lock("reshelf:cron-leader", timeout=self.LEASE_SECONDS)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reshelf-cron", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 5) -> None:
+        """Stop the thread and give up the lease."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        # CronScheduler.start() installs signal handlers, which only the main thread may do,
+        # and the main thread runs the worker; so this loop drives its public steps instead.
+        while not self._stopping.is_set():
+            if self._lead():
+                if self.cron.enqueue_jobs():
+                    self.cron.save()
+                self.cron.heartbeat()
+            pause = self.cron.calculate_sleep_interval()
+            self._stopping.wait(min(max(pause, 1), self.LEASE_SECONDS / 3))
+        if self._lease.owned():
+            self._lease.release()
+
+    def _lead(self) -> bool:
+        """Hold (or renew) the leader lease; False while another process holds it."""
+        try:
+            if self._lease.owned():
+                return bool(self._lease.reacquire())
+            return bool(self._lease.acquire(blocking=False))
+        except LockError:  # the lease vanished (Redis restarted): try again next round
+            log.warning("cron leader lease lost; retrying")
+            return False

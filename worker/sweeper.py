@@ -1,0 +1,66 @@
+"""The sweeper: the database, not Redis, is the record of what must happen.
+
+Pending stock movements and settlements and received inbox deliveries each deserve a
+live job. When Redis was flushed or restarted, a process died between its commit and
+its enqueue, a job ran out of retries or its worker was killed, the sweeper enqueues the
+work again under the same deterministic id. Running it twice enqueues nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis import Redis
+from sqlalchemy import Engine, Select, select
+
+from core.enums import InboxStatus, LedgerState, ShopStatus
+from core.models import InboxDelivery, Settlement, Shop, StockMovement
+from core.ports import JobKind
+from worker.context import get_context
+from worker.dispatch import RQDispatcher
+from worker.queues import redis_connection
+
+log = logging.getLogger(__name__)
+
+
+def pending_work(engine: Engine) -> list[tuple[JobKind, int]]:
+    """What the database says must still be done, for shops that can be reached."""
+    active = select(Shop.id).where(Shop.status == ShopStatus.ACTIVE)
+    queries: list[tuple[JobKind, Select[int]]] = [
+        ("movement", select(StockMovement.id).where(
+            StockMovement.state == LedgerState.PENDING, StockMovement.shop_id.in_(active)
+        ).order_by(StockMovement.id)),
+        ("settlement", select(Settlement.id).where(
+            Settlement.state == LedgerState.PENDING, Settlement.shop_id.in_(active)
+        ).order_by(Settlement.id)),
+        ("inbox", select(InboxDelivery.id).where(
+            InboxDelivery.status == InboxStatus.RECEIVED, InboxDelivery.shop_id.in_(active)
+        ).order_by(InboxDelivery.id)),
+    ]  # fmt: skip
+    found: list[tuple[JobKind, int]] = []
+    with get_context().session() as session:
+        for kind, query in queries:
+            found.extend((kind, object_id) for object_id in session.scalars(query))
+    return found
+
+
+def sweep(connection: Redis | None = None) -> int:
+    """Enqueue every piece of pending work that has no live job; return how many."""
+    context = get_context()
+    dispatcher = RQDispatcher(
+        engine=context.engine,
+        connection=connection or redis_connection(),
+        connector_for=context.connector_for,
+    )
+    enqueued = 0
+    for kind, object_id in pending_work(context.engine):
+        if dispatcher.ensure(kind, object_id, replace_terminal=True) is not None:
+            enqueued += 1
+    if enqueued:
+        log.warning("sweeper re-enqueued %d jobs whose work was still pending", enqueued)
+    return enqueued
+
+
+def sweep_job() -> int:
+    """The scheduled sweep."""
+    return sweep()

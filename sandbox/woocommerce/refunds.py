@@ -80,7 +80,10 @@ def create_refund(site: Store, order_id: int, data: dict[str, Any]) -> Resource:
             "reason": data.get("reason", ""),
             "refunded_by": 1,
             "refunded_payment": bool(data.get("api_refund", True)),
-            "meta_data": [],
+            "meta_data": [
+                {"id": site.next_item_id(), "key": m["key"], "value": m["value"]}
+                for m in data.get("meta_data", [])
+            ],
             "line_items": [
                 {"id": site.next_item_id(), "refunded_item_id": item_id, "quantity": -quantity}
                 for item_id, quantity in lines.items()

@@ -1,0 +1,160 @@
+"""``WooCommerceConnector``: core's ``StoreConnector`` for one WooCommerce shop."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.woocommerce import money, stock, sync, webhooks
+from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.consts import PLUGIN_STATUSES
+from connectors.woocommerce.errors import WooFatalError
+from core.clock import Clock, SystemClock
+from core.config import get_settings
+from core.enums import InboxStatus, Platform, ResolutionKind
+from core.errors import FatalStoreError
+from core.models import (
+    InboxDelivery,
+    Location,
+    Order,
+    ReturnRequest,
+    Settlement,
+    Shop,
+    StockMovement,
+    Variant,
+)
+from core.ports import StoreAnswer, SyncResult
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Session, Shop, WooClient, dict[str, Any]], bool]
+
+
+def _deleted_order(session: Session, shop: Shop, client: WooClient, data: dict[str, Any]) -> bool:
+    order = session.scalars(
+        select(Order).where(Order.shop_id == shop.id, Order.platform_id == str(data["id"]))
+    ).one_or_none()
+    if order is not None and order.deleted_at is None:
+        order.deleted_at = datetime.now(UTC)
+    return order is not None
+
+
+def _refunded(session: Session, shop: Shop, client: WooClient, data: dict[str, Any]) -> bool:
+    # The action's payload is only the order id: read the order as it is now.
+    return sync.upsert_order(session, shop, client, client.get(f"orders/{data['arg']}"))
+
+
+HANDLERS: dict[str, Handler] = {
+    "order.created": sync.upsert_order,
+    "order.updated": sync.upsert_order,
+    "order.deleted": _deleted_order,
+    "product.updated": sync.upsert_product,
+    "customer.created": sync.upsert_customer,
+    "customer.updated": sync.upsert_customer,
+    "action.woocommerce_order_refunded": _refunded,
+}
+
+
+def delivery_url(public_url: str, shop: Shop) -> str:
+    """Where this shop's webhooks are delivered."""
+    return f"{public_url.rstrip('/')}/webhooks/woocommerce/{shop.key}"
+
+
+class WooCommerceConnector:
+    """Talks to one WooCommerce store with the shop's (decrypted) keys."""
+
+    platform = Platform.WOOCOMMERCE
+    # WooCommerce has no API rate limit of its own; its PHP workers are the limit.
+    max_concurrency = 4
+
+    def __init__(
+        self, shop: Shop, client: WooClient | None = None, public_url: str | None = None
+    ) -> None:
+        self.shop = shop
+        self.client = client or WooClient(
+            shop.domain,
+            shop.credential("consumer_key") or "",
+            shop.credential("consumer_secret") or "",
+        )
+        self.public_url = public_url or get_settings().public_url
+        self._plugin: bool | None = None
+
+    @classmethod
+    def for_shop(cls, session: Session, shop: Shop) -> WooCommerceConnector:
+        """The connector the worker uses (``connectors.connector_for``)."""
+        return cls(shop)
+
+    @property
+    def has_plugin(self) -> bool:
+        """Whether the store runs the Reshelf Returns plugin (asked once per connector)."""
+        if self._plugin is None:
+            self._plugin = self.client.has_plugin()
+        return self._plugin
+
+    def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer:
+        """Put a movement's units back on the store, once."""
+        if self.has_plugin:
+            return stock.restock_with_plugin(self.client, movement)
+        return stock.restock_with_delta(session, self.client, movement)
+
+    def apply_settlement(self, session: Session, settlement: Settlement) -> StoreAnswer:
+        """Refund or issue store credit, once."""
+        if settlement.kind == ResolutionKind.REFUND:
+            return money.refund(self.client, settlement)
+        if settlement.kind == ResolutionKind.STORE_CREDIT:
+            return money.store_credit(self.client, settlement)
+        raise WooFatalError(f"{settlement.kind.value} is not supported on WooCommerce yet")
+
+    def push_return(self, session: Session, request: ReturnRequest) -> None:
+        """A note for the step the return reached; the plugin's status where it has one."""
+        order_id = request.order.platform_id
+        money.add_note(
+            self.client,
+            order_id,
+            f"Reshelf return {request.rma}: {request.status.value.replace('_', ' ')}.",
+        )
+        status = PLUGIN_STATUSES.get(request.status.value)
+        if status and self.has_plugin:
+            money.set_status(self.client, order_id, status)
+
+    def read_available(self, variant: Variant, location: Location) -> int:
+        """The store's stock of the item now."""
+        return stock.read_stock(self.client, variant)
+
+    def process_delivery(self, session: Session, delivery: InboxDelivery) -> None:
+        """Apply a stored delivery through the topic's handler; unknown topics are ignored."""
+        handler = HANDLERS.get(delivery.topic)
+        if handler is None:
+            log.info("no handler for WooCommerce topic %s; ignored", delivery.topic)
+            delivery.status = InboxStatus.IGNORED
+            return
+        payload = json.loads(delivery.body or b"{}")
+        if not handler(session, self.shop, self.client, payload):
+            delivery.status = InboxStatus.IGNORED  # older than the mirror: nothing to do
+
+    def sync(self, session: Session, resource: str, *, full: bool, clock: Clock) -> SyncResult:
+        """Backfill or reconcile one resource (orders, products, customers)."""
+        if resource not in sync.UPSERTS:
+            raise FatalStoreError(f"WooCommerce cannot sync {resource!r}")
+        return sync.sync_resource(session, self.shop, self.client, resource, full=full, clock=clock)
+
+    def refresh_credentials(self, session: Session, clock: Clock) -> bool:
+        """WooCommerce keys do not expire: nothing to refresh."""
+        return False
+
+    def check_webhooks(self, session: Session) -> list[str]:
+        """Re-activate disabled webhooks, create missing ones; reconcile if any was down."""
+        secret = self.shop.credential("webhook_secret") or ""
+        repaired = webhooks.ensure(self.client, delivery_url(self.public_url, self.shop), secret)
+        if repaired:
+            # Deliveries missed while a webhook was off are never retried: read the gap.
+            for result in sync.sync_all(
+                session, self.shop, self.client, full=False, clock=SystemClock()
+            ):
+                repaired.append(f"reconciled {result.resource}: {result.upserted} updated")
+        return repaired

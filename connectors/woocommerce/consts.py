@@ -1,0 +1,38 @@
+"""WooCommerce constants Reshelf relies on, in one place."""
+
+from __future__ import annotations
+
+API_VERSION = "wc/v3"
+# The companion plugin's REST namespace; "wc-" makes WooCommerce authenticate it with
+# the same API keys (WC_REST_Authentication::is_request_to_rest_api).
+PLUGIN_NAMESPACE = "wc-reshelf/v1"
+PER_PAGE = 100  # the REST API's maximum (WP_REST_Controller::get_collection_params)
+TIMEOUT = 20.0  # seconds per REST call
+
+# What Reshelf subscribes to on connect (issue 4).
+TOPICS = (
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "product.updated",
+    "customer.created",
+    "customer.updated",
+    "action.woocommerce_order_refunded",
+)
+WEBHOOK_NAME = "Reshelf"
+
+# Core gateways whose supports('refunds') is false: refunds there are paid out by hand,
+# and WooCommerce answers 500 if asked for an automatic one (wc_refund_payment()).
+MANUAL_GATEWAYS = frozenset({"", "bacs", "cheque", "cod"})
+
+# The plugin's order statuses (registered as wc-return-requested, ...).
+PLUGIN_STATUSES = {
+    "requested": "return-requested",
+    "needs_review": "return-requested",
+    "approved": "return-approved",
+    "received": "returned",
+    "graded": "returned",
+}
+
+# Sync resources and their REST collections.
+RESOURCES = {"orders": "orders", "products": "products", "customers": "customers"}

@@ -1,0 +1,72 @@
+"""Turning keys into a connected shop: check them, store them encrypted, subscribe webhooks."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.woocommerce import sync, webhooks
+from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.connect import normalise_store_url
+from connectors.woocommerce.connector import delivery_url
+from core.clock import Clock
+from core.enums import Platform, ShopStatus
+from core.models import Shop
+from core.ports import SyncResult
+
+
+def check_keys(client: WooClient) -> None:
+    """An authenticated read: WooAuthError if the store refuses the keys."""
+    client.get("orders", per_page=1)
+
+
+def save_shop(
+    session: Session, store_url: str, consumer_key: str, consumer_secret: str, clock: Clock
+) -> Shop:
+    """Create or update the shop row with encrypted keys and a webhook secret; commit."""
+    domain = normalise_store_url(store_url)
+    shop = session.scalars(
+        select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == domain)
+    ).one_or_none()
+    if shop is None:
+        shop = Shop(platform=Platform.WOOCOMMERCE, domain=domain, name=domain.split("://")[-1])
+        session.add(shop)
+    secret = shop.credential("webhook_secret") or secrets.token_urlsafe(32)
+    shop.set_credentials(
+        consumer_key=consumer_key, consumer_secret=consumer_secret, webhook_secret=secret
+    )
+    shop.status, shop.status_message = ShopStatus.ACTIVE, None
+    shop.scopes = "read_write"
+    shop.installed_at = shop.installed_at or clock.now()
+    shop.uninstalled_at = None
+    session.commit()
+    return shop
+
+
+def client_for(shop: Shop) -> WooClient:
+    """A REST client with the shop's stored keys."""
+    return WooClient(
+        shop.domain, shop.credential("consumer_key") or "", shop.credential("consumer_secret") or ""
+    )
+
+
+def subscribe(shop: Shop, public_url: str) -> list[int]:
+    """Create the shop's webhooks (those missing) with its secret."""
+    return webhooks.register(
+        client_for(shop), delivery_url(public_url, shop), shop.credential("webhook_secret") or ""
+    )
+
+
+def backfill(session: Session, shop: Shop, clock: Clock) -> list[SyncResult]:
+    """Full sync of products, customers and orders."""
+    return sync.sync_all(session, shop, client_for(shop), full=True, clock=clock)
+
+
+def disconnect(session: Session, shop: Shop, public_url: str, clock: Clock) -> int:
+    """Delete the shop's webhooks on the store and mark it uninstalled."""
+    removed = webhooks.unregister(client_for(shop), delivery_url(public_url, shop))
+    shop.status, shop.uninstalled_at = ShopStatus.UNINSTALLED, clock.now()
+    session.commit()
+    return removed

@@ -1,0 +1,197 @@
+"""REST v3 payloads → the core mirror (customers, variants, orders and their lines).
+
+Every upsert is keyed by the store's id and skips a payload older than what the mirror
+already holds (``date_modified_gmt``), so duplicates and out-of-order deliveries are
+harmless. Docs: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Customer, Location, Order, OrderLine, Shop, Variant
+
+_Row = TypeVar("_Row", Customer, Location, Order, Variant)
+DEFAULT_LOCATION = "default"  # WooCommerce has one stock pool per product
+SETTLEMENT_META = "reshelf_settlement"  # marks refunds Reshelf made (see money.py)
+
+
+def gmt(value: Any) -> datetime | None:
+    """A ``*_gmt`` field (``2026-01-31T12:00:00``, no zone) as an aware UTC datetime."""
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or "0"))
+
+
+def _stale(row_stamp: datetime | None, payload: dict[str, Any]) -> bool:
+    incoming = gmt(payload.get("date_modified_gmt"))
+    return row_stamp is not None and incoming is not None and incoming < row_stamp
+
+
+def _one(session: Session, model: type[_Row], shop_id: int, platform_id: str) -> _Row | None:
+    return session.scalars(
+        select(model).where(model.shop_id == shop_id, model.platform_id == platform_id)
+    ).one_or_none()
+
+
+def ensure_location(session: Session, shop: Shop) -> Location:
+    """The shop's single implicit stock location."""
+    location = _one(session, Location, shop.id, DEFAULT_LOCATION)
+    if location is None:
+        location = Location(
+            shop_id=shop.id, platform_id=DEFAULT_LOCATION, name="Store stock", is_default=True
+        )
+        session.add(location)
+    return location
+
+
+def upsert_customer(session: Session, shop: Shop, data: dict[str, Any]) -> Customer | None:
+    """Mirror a customer; None if the payload is older than the mirror."""
+    customer = _one(session, Customer, shop.id, str(data["id"]))
+    if customer is not None and _stale(customer.platform_updated_at, data):
+        return None
+    if customer is None:
+        customer = Customer(shop_id=shop.id, platform_id=str(data["id"]))
+        session.add(customer)
+    billing = data.get("billing") or {}
+    customer.email = data.get("email") or billing.get("email")
+    customer.first_name = data.get("first_name") or billing.get("first_name")
+    customer.last_name = data.get("last_name") or billing.get("last_name")
+    customer.phone = billing.get("phone") or None
+    customer.country = (billing.get("country") or "")[:2] or None
+    customer.platform_updated_at = gmt(data.get("date_modified_gmt"))
+    return customer
+
+
+def upsert_variant(
+    session: Session, shop: Shop, data: dict[str, Any], parent: dict[str, Any] | None = None
+) -> Variant:
+    """Mirror a simple product or a variation (``parent`` is its variable product)."""
+    variant = _one(session, Variant, shop.id, str(data["id"]))
+    if variant is None:
+        variant = Variant(shop_id=shop.id, platform_id=str(data["id"]))
+        session.add(variant)
+    product = parent or data
+    variant.product_platform_id = str(product["id"])
+    variant.sku = data.get("sku") or None
+    variant.product_title = product.get("name", "")
+    variant.title = data.get("name") or product.get("name", "")
+    variant.price = _money(data.get("price")) if data.get("price") not in (None, "") else None
+    variant.currency = shop.currency
+    variant.tags = [t.get("slug") or t.get("name") for t in product.get("tags", [])]
+    variant.collections = [c.get("slug") or c.get("name") for c in product.get("categories", [])]
+    variant.product_type = product.get("type")
+    variant.tracks_inventory = bool(data.get("manage_stock"))
+    variant.platform_updated_at = gmt(data.get("date_modified_gmt"))
+    return variant
+
+
+def _customer_for(session: Session, shop: Shop, data: dict[str, Any]) -> Customer | None:
+    billing = data.get("billing") or {}
+    platform_id = str(data.get("customer_id") or 0)
+    if platform_id == "0":
+        if not billing.get("email"):
+            return None
+        platform_id = f"guest:{billing['email'].lower()}"  # guests have no customer id
+    customer = _one(session, Customer, shop.id, platform_id)
+    if customer is None:
+        customer = Customer(
+            shop_id=shop.id,
+            platform_id=platform_id,
+            email=billing.get("email"),
+            first_name=billing.get("first_name"),
+            last_name=billing.get("last_name"),
+        )
+        session.add(customer)
+    return customer
+
+
+def refunded_by_item(refunds: list[dict[str, Any]]) -> dict[str, int]:
+    """Units refunded per line item by refunds Reshelf did not make."""
+    units: dict[str, int] = {}
+    for refund in refunds:
+        if any(m.get("key") == SETTLEMENT_META for m in refund.get("meta_data", [])):
+            continue
+        for item in refund.get("line_items", []):
+            key = str(item.get("refunded_item_id") or "")
+            units[key] = units.get(key, 0) + abs(int(item.get("quantity") or 0))
+    return units
+
+
+def upsert_order(
+    session: Session, shop: Shop, data: dict[str, Any], refunds: list[dict[str, Any]] | None = None
+) -> Order | None:
+    """Mirror an order and its lines; None if the payload is older than the mirror."""
+    order = _one(session, Order, shop.id, str(data["id"]))
+    if order is not None and _stale(order.platform_updated_at, data):
+        return None
+    if order is None:
+        order = Order(shop_id=shop.id, platform_id=str(data["id"]))
+    with session.no_autoflush:  # the row is complete only at the end
+        _fill_order(session, shop, order, data, refunds or [])
+    session.add(order)
+    return order
+
+
+def _fill_order(
+    session: Session, shop: Shop, order: Order, data: dict[str, Any], refunds: list[dict[str, Any]]
+) -> None:
+    shipping, billing = data.get("shipping") or {}, data.get("billing") or {}
+    order.number = str(data.get("number") or data["id"])
+    order.name = f"#{order.number}"
+    order.email = billing.get("email") or None
+    order.customer = _customer_for(session, shop, data)
+    order.currency = data.get("currency") or shop.currency
+    order.total = _money(data.get("total"))
+    order.store_status = data.get("status")
+    order.financial_status = "paid" if data.get("date_paid_gmt") or data.get("date_paid") else None
+    order.fulfillment_status = "fulfilled" if data.get("status") == "completed" else None
+    order.ordered_at = gmt(data.get("date_created_gmt")) or datetime.now(UTC)
+    order.fulfilled_at = gmt(data.get("date_completed_gmt"))
+    order.shipping_country = (shipping.get("country") or billing.get("country") or "")[:2] or None
+    order.payment_gateways = [data.get("payment_method") or ""]
+    order.channel = data.get("created_via") or "woocommerce"
+    order.platform_data = {
+        "payment_method": data.get("payment_method") or "",
+        "refunds": data.get("refunds", []),
+    }
+    order.platform_updated_at = gmt(data.get("date_modified_gmt"))
+    _upsert_lines(session, shop, order, data, refunded_by_item(refunds))
+    order.subtotal = sum((line.unit_price * line.quantity for line in order.lines), Decimal(0))
+
+
+def _upsert_lines(
+    session: Session, shop: Shop, order: Order, data: dict[str, Any], refunded: dict[str, int]
+) -> None:
+    existing = {line.platform_id: line for line in order.lines}
+    for item in data.get("line_items", []):
+        key = str(item["id"])
+        line = existing.get(key)
+        if line is None:
+            line = OrderLine(shop_id=shop.id, platform_id=key, currency=order.currency)
+            order.lines.append(line)
+        quantity = max(int(item.get("quantity") or 0), 1)
+        variant_pid = str(item.get("variation_id") or item.get("product_id") or "")
+        variant = _one(session, Variant, shop.id, variant_pid) if variant_pid else None
+        line.variant_id = variant.id if variant is not None else None
+        line.variant_platform_id = variant_pid or None
+        line.product_platform_id = str(item.get("product_id") or "") or None
+        line.sku, line.title = item.get("sku") or None, item.get("name", "")
+        line.quantity = quantity
+        line.unit_price = _money(item.get("subtotal")) / quantity
+        line.discounted_unit_price = _money(item.get("total")) / quantity
+        line.tax_lines = [
+            {"rate_id": str(t["id"]), "amount": str(t.get("total") or "0")}
+            for t in item.get("taxes", [])
+        ]
+        line.refunded_quantity = refunded.get(key, 0)
+        line.currency = order.currency

@@ -1,0 +1,97 @@
+"""Connecting a WooCommerce store through wc-auth.
+
+``/install/woocommerce/connect?store=URL`` (staff) → the store's approve page → the store
+POSTs the keys to ``/install/woocommerce/callback`` (must answer exactly 200, or the
+store deletes the keys) → the merchant comes back to ``/install/woocommerce/return``,
+where Reshelf subscribes its webhooks and backfills the shop.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from connectors.woocommerce import connect, install
+from core.enums import Platform
+from core.errors import DomainError, StoreError
+from core.models import Shop
+from webapp.clock import get_clock
+from webapp.db import get_session
+from webapp.extensions import csrf, login_manager
+
+bp = Blueprint("woocommerce_install", __name__, url_prefix="/install/woocommerce")
+log = logging.getLogger(__name__)
+
+
+def _public(endpoint: str) -> str:
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + url_for(endpoint)
+
+
+@bp.get("/connect")
+def start() -> Response:
+    """Send the merchant (signed-in staff) to their store's wc-auth approve page."""
+    if not current_user.is_authenticated:
+        refusal: Response = login_manager.unauthorized()
+        return refusal
+    try:
+        target = connect.authorize_url(
+            request.args.get("store", ""),
+            secret=current_app.config["SECRET_KEY"],
+            return_url=_public("woocommerce_install.finish"),
+            callback_url=_public("woocommerce_install.callback"),
+            now=get_clock().now(),
+        )
+    except DomainError as exc:
+        abort(400, str(exc))
+    return redirect(target)
+
+
+@bp.post("/callback")
+def callback() -> tuple[str, int]:
+    """Store the keys the store posts; anything but our token and read_write is refused."""
+    try:
+        keys = connect.accept_callback(
+            current_app.config["SECRET_KEY"], request.get_json(silent=True), get_clock().now()
+        )
+    except connect.ConnectRefused as exc:
+        log.warning("refused a WooCommerce key callback: %s", exc)
+        return str(exc), 400
+    install.save_shop(
+        get_session(), keys.store_url, keys.consumer_key, keys.consumer_secret, get_clock()
+    )
+    return "", 200
+
+
+csrf.exempt(callback)  # the store's server posts here, not a browser form
+
+
+@bp.get("/return")
+def finish() -> Response:
+    """The merchant is back: subscribe webhooks and backfill the newly connected shop."""
+    if request.args.get("success") != "1":
+        flash("The store did not grant Reshelf access.", "error")
+        return redirect(url_for("index"))
+    try:
+        store_url = connect.read_connect_token(
+            current_app.config["SECRET_KEY"], request.args.get("user_id", ""), get_clock().now()
+        )
+    except connect.ConnectRefused as exc:
+        abort(400, str(exc))
+    session = get_session()
+    shop = session.scalars(
+        select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == store_url)
+    ).one_or_none()
+    if shop is None:
+        abort(404, "the store's keys never reached Reshelf; connect again")
+    try:
+        install.subscribe(shop, current_app.config["PUBLIC_URL"])
+        install.backfill(session, shop, get_clock())
+    except StoreError as exc:
+        flash(f"Connected, but the store refused a call: {exc}", "error")
+    else:
+        flash(f"{shop.name} is connected.", "success")
+    return redirect(url_for("index"))

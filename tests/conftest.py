@@ -31,19 +31,48 @@ SHARED = REPO_ROOT.parent / "shared"
 
 @pytest.fixture(scope="session", autouse=True)
 def _environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Point settings at a throwaway instance folder and fixed test keys."""
+    """Point settings at a throwaway instance folder, fixed test keys, a private schema."""
     instance = tmp_path_factory.mktemp("instance")
     key = Fernet.generate_key().decode()
     saved = dict(os.environ)
     os.environ["RESHELF_INSTANCE_PATH"] = str(instance)
     os.environ["RESHELF_ENCRYPTION_KEY"] = key
     os.environ.setdefault("SECRET_KEY", "test-secret-key")
+    schema = _private_schema(os.environ.get("DATABASE_URL", ""))
     get_settings.cache_clear()
     crypto.use_keys([key])
     yield
     os.environ.clear()
     os.environ.update(saved)
     get_settings.cache_clear()
+    if schema:
+        _drop_schema(saved["DATABASE_URL"], schema)
+
+
+def _private_schema(url: str) -> str | None:
+    """On PostgreSQL, run in a schema of this run's own, so parallel runs never collide.
+
+    The schema travels in ``DATABASE_URL`` (libpq ``options``), so servers and workers the
+    tests start as subprocesses land in it too.
+    """
+    if not url.startswith("postgresql"):
+        return None
+    schema = f"reshelf_test_{os.getpid()}"
+    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    os.environ["DATABASE_URL"] = f"{url}{separator}options=-csearch_path%3D{schema}"
+    return schema
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,9 @@ class ReturnRequest(Base, Timestamped):
     __table_args__ = (
         UniqueConstraint("shop_id", "rma"),
         UniqueConstraint("shop_id", "platform_return_id"),
-        Index("ix_return_requests_desk", "shop_id", "status", "created_at"),
+        # The desk lists one shop's returns newest first, by status or all together.
+        Index("ix_return_requests_desk", "shop_id", "status", "created_at", "id"),
+        Index("ix_return_requests_shop_created", "shop_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -763,7 +763,10 @@ def upgrade() -> None:
             batch_op.f("ix_return_requests_customer_id"), ["customer_id"], unique=False
         )
         batch_op.create_index(
-            "ix_return_requests_desk", ["shop_id", "status", "created_at"], unique=False
+            "ix_return_requests_desk", ["shop_id", "status", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_return_requests_shop_created", ["shop_id", "created_at", "id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_return_requests_order_id"), ["order_id"], unique=False)
         batch_op.create_index(
@@ -1200,6 +1203,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_return_requests_shop_id"))
         batch_op.drop_index(batch_op.f("ix_return_requests_policy_version_id"))
         batch_op.drop_index(batch_op.f("ix_return_requests_order_id"))
+        batch_op.drop_index("ix_return_requests_shop_created")
         batch_op.drop_index("ix_return_requests_desk")
         batch_op.drop_index(batch_op.f("ix_return_requests_customer_id"))
 

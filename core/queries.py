@@ -1,0 +1,57 @@
+"""Read-side queries the portal and the desk run on every page view.
+
+They live here, not in the views, so the benchmarks measure the very queries the app
+runs and the indexes they rely on are named in one place.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.enums import ReturnStatus
+from core.models import Order, ReturnRequest
+
+DESK_PAGE_SIZE = 25
+
+
+def normalise_order_number(text: str) -> str:
+    """What a shopper types ("#1001 ", "1001") as stored ("1001")."""
+    return text.strip().lstrip("#").strip()
+
+
+def find_order_for_shopper(session: Session, shop_id: int, number: str, email: str) -> Order | None:
+    """The shop's order with this number whose email matches, case-insensitively.
+
+    Uses ``ix_orders_shop_number``; a wrong email finds nothing, exactly like a wrong
+    number, so the portal cannot be used to learn which order numbers exist.
+    """
+    wanted = email.strip().lower()
+    if not wanted:
+        return None
+    return session.scalars(
+        select(Order).where(
+            Order.shop_id == shop_id,
+            Order.number == normalise_order_number(number),
+            func.lower(Order.email) == wanted,
+            Order.deleted_at.is_(None),
+        )
+    ).first()
+
+
+def desk_page(
+    session: Session,
+    shop_id: int,
+    status: ReturnStatus | None = None,
+    limit: int = DESK_PAGE_SIZE,
+    offset: int = 0,
+) -> list[ReturnRequest]:
+    """The returns desk's list: one shop, optionally one status, newest first.
+
+    Uses ``ix_return_requests_desk`` (shop_id, status, created_at), read backwards.
+    """
+    query = select(ReturnRequest).where(ReturnRequest.shop_id == shop_id)
+    if status is not None:
+        query = query.where(ReturnRequest.status == status)
+    query = query.order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))

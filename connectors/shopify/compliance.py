@@ -1,0 +1,168 @@
+"""The mandatory privacy webhooks: data request, customer redact, shop redact.
+
+https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance:
+``customers/data_request`` asks for what the app holds on a customer (Reshelf writes an
+export for the merchant); ``customers/redact`` asks to erase it (returns keep their numbers
+and amounts and lose the person); ``shop/redact`` comes 48 hours after uninstall and asks
+to delete the shop's data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.orm import Session
+
+from connectors.shopify.client import Api
+from core.db import Base
+from core.enums import ShopStatus
+from core.models import (
+    Customer,
+    InboxDelivery,
+    Order,
+    OutboundEmail,
+    ReturnPhoto,
+    ReturnRequest,
+    Shop,
+)
+
+
+def _customer(session: Session, shop: Shop, platform_id: str, email: str | None) -> Customer | None:
+    match = Customer.platform_id == platform_id
+    if email:
+        match = or_(match, Customer.email == email)
+    return session.scalars(select(Customer).where(Customer.shop_id == shop.id, match)).first()
+
+
+def _orders(
+    session: Session, shop: Shop, customer: Customer | None, order_ids: list[Any]
+) -> list[Order]:
+    platform_ids = [f"gid://shopify/Order/{i}" for i in order_ids]
+    match: ColumnElement[bool] = Order.platform_id.in_(platform_ids)
+    if customer is not None:
+        match = or_(match, Order.customer_id == customer.id)
+    return list(session.scalars(select(Order).where(Order.shop_id == shop.id, match)))
+
+
+def export_customer(session: Session, shop: Shop, body: dict[str, Any]) -> dict[str, Any]:
+    """Everything Reshelf holds on the customer of a data request, as JSON."""
+    person = body.get("customer") or {}
+    customer = _customer(
+        session, shop, f"gid://shopify/Customer/{person.get('id')}", person.get("email")
+    )
+    orders = _orders(session, shop, customer, body.get("orders_requested") or [])
+    returns = session.scalars(
+        select(ReturnRequest).where(ReturnRequest.order_id.in_([o.id for o in orders]))
+    )
+    return {
+        "customer": None
+        if customer is None
+        else {
+            "email": customer.email,
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "phone": customer.phone,
+            "tags": customer.tags,
+        },
+        "orders": [
+            {"name": o.name, "email": o.email, "country": o.shipping_country} for o in orders
+        ],
+        "returns": [
+            {
+                "rma": r.rma,
+                "status": r.status.value,
+                "email": r.email,
+                "note": r.customer_note,
+                "lines": [
+                    {
+                        "sku": li.order_line.sku,
+                        "quantity": li.quantity,
+                        "reason": li.reason_code,
+                        "comment": li.comment,
+                    }
+                    for li in r.lines
+                ],
+            }
+            for r in returns
+        ],
+    }
+
+
+def on_data_request(
+    session: Session, shop: Shop, body: dict[str, Any], delivery: InboxDelivery, api: Api
+) -> None:
+    """customers/data_request: queue the export to the merchant."""
+    export = export_customer(session, shop, body)
+    request_id = (body.get("data_request") or {}).get("id")
+    session.add(
+        OutboundEmail(
+            shop_id=shop.id,
+            kind="customer_data_request",
+            to_address=str(shop.settings.get("contact_email") or f"owner@{shop.domain}"),
+            subject=f"Customer data request {request_id}: what Reshelf holds",
+            body_text=json.dumps(export, indent=2, default=str),
+            created_at=delivery.received_at,
+        )
+    )
+
+
+def redact_customer(
+    session: Session, shop: Shop, platform_id: str, order_ids: list[Any], email: str | None = None
+) -> None:
+    """Erase a person: customer details, order emails, return notes, comments and photos."""
+    customer = _customer(session, shop, platform_id, email)
+    orders = _orders(session, shop, customer, order_ids)
+    if customer is not None:
+        customer.email = customer.first_name = customer.last_name = customer.phone = None
+        customer.tags, customer.redacted_at = (
+            [],
+            customer.platform_updated_at or customer.created_at,
+        )
+    for order in orders:
+        order.email = None
+    requests = session.scalars(
+        select(ReturnRequest).where(
+            ReturnRequest.shop_id == shop.id,
+            or_(
+                ReturnRequest.order_id.in_([o.id for o in orders]),
+                ReturnRequest.customer_id == (customer.id if customer else -1),
+            ),
+        )
+    )
+    for request in requests:
+        request.email, request.customer_note = None, None
+        for line in request.lines:
+            line.comment = None
+            session.execute(delete(ReturnPhoto).where(ReturnPhoto.return_line_id == line.id))
+
+
+def on_customer_redact(
+    session: Session, shop: Shop, body: dict[str, Any], delivery: InboxDelivery, api: Api
+) -> None:
+    """customers/redact."""
+    person = body.get("customer") or {}
+    redact_customer(
+        session,
+        shop,
+        f"gid://shopify/Customer/{person.get('id')}",
+        body.get("orders_to_redact") or [],
+        person.get("email"),
+    )
+
+
+def on_shop_redact(
+    session: Session, shop: Shop, body: dict[str, Any], delivery: InboxDelivery, api: Api
+) -> None:
+    """shop/redact: delete everything the shop owns except the shop row and this delivery."""
+    for table in reversed(Base.metadata.sorted_tables):
+        if "shop_id" not in table.c or table.name == "shops":
+            continue
+        statement = delete(table).where(table.c.shop_id == shop.id)
+        if table.name == InboxDelivery.__tablename__:
+            statement = statement.where(table.c.id != delivery.id)
+        session.execute(statement)
+    shop.credentials, shop.settings, shop.name = None, {}, ""
+    shop.status, shop.token_expires_at = ShopStatus.UNINSTALLED, None
+    delivery.body, delivery.headers = None, {}

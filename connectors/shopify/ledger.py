@@ -1,0 +1,197 @@
+"""Apply ledger rows to Shopify exactly once: restocks and refunds.
+
+- A line of a Shopify return is restocked by disposing its reverse fulfillment order line
+  as ``RESTOCKED`` at the location
+  (https://shopify.dev/docs/api/admin-graphql/latest/mutations/reverseFulfillmentOrderDispose).
+- An order with no Shopify return restocks with ``inventoryAdjustQuantities``
+  (``reason: "restock"``) and ``changeFromQuantity`` set to the quantity just read; a stale
+  comparison is re-read and retried (https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps/manage-quantities-states#compare-and-swap).
+- The resolution is ``returnProcess`` (refund to the original payment or store credit, and
+  the dispositions of lines not restocked), then a tag, a note and ``returnClose``.
+Every mutation carries the ledger row's idempotency key as ``@idempotent(key:)``
+(https://shopify.dev/docs/api/usage/idempotent-requests), so a retry never repeats it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.shopify import shopify_returns
+from connectors.shopify.client import Api, user_errors
+from connectors.shopify.consts import ORDER_TAG
+from core.enums import Disposition, Grade, ResolutionKind
+from core.errors import FatalStoreError, RetriableStoreError
+from core.models import Location, ReturnLine, ReturnRequest, Settlement, StockMovement, Variant
+from core.ports import StoreAnswer
+
+CAS_ATTEMPTS = 5
+NOT_RESTOCKED_AS = {
+    Disposition.REFURBISH: "PROCESSING_REQUIRED",
+    Disposition.DISPOSE: "NOT_RESTOCKED",
+    Disposition.RETURN_TO_VENDOR: "NOT_RESTOCKED",
+    Disposition.KEEP: "NOT_RESTOCKED",
+}
+
+
+def read_available(api: Api, variant: Variant, location: Location) -> int:
+    """Units available for ``variant`` at ``location`` on Shopify now."""
+    if not variant.inventory_item_id:
+        raise FatalStoreError(
+            f"variant {variant.sku or variant.platform_id} has no inventory item; sync it"
+        )
+    item = api("inventory_levels", {"id": variant.inventory_item_id})["inventoryItem"]
+    for level in (item or {}).get("inventoryLevels", {}).get("nodes", []):
+        if level["location"]["id"] == location.platform_id:
+            return int(next(q["quantity"] for q in level["quantities"] if q["name"] == "available"))
+    raise FatalStoreError(f"{variant.sku or variant.platform_id} is not stocked at {location.name}")
+
+
+def _rfo_lines(api: Api, return_id: str) -> list[dict[str, Any]]:
+    data = api("return_lines", {"id": return_id})["return"]
+    return [
+        line
+        for rfo in data["reverseFulfillmentOrders"]["nodes"]
+        for line in rfo["lineItems"]["nodes"]
+    ]
+
+
+def _rfo_line_for(api: Api, return_id: str, line: ReturnLine) -> dict[str, Any]:
+    for rfo_line in _rfo_lines(api, return_id):
+        if rfo_line["fulfillmentLineItem"]["lineItem"]["id"] == line.order_line.platform_id:
+            return rfo_line
+    raise FatalStoreError(f"Shopify's return has no line for {line.order_line.title}")
+
+
+def apply_movement(api: Api, movement: StockMovement) -> StoreAnswer:
+    """Restock a movement's units on Shopify, once."""
+    request = movement.return_line.request if movement.return_line else None
+    if request is not None and request.platform_return_id and movement.return_line is not None:
+        rfo_line = _rfo_line_for(api, request.platform_return_id, movement.return_line)
+        disposition = {
+            "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+            "quantity": movement.quantity,
+            "dispositionType": "RESTOCKED",
+            "locationId": movement.location.platform_id,
+        }
+        answer = api(
+            "reverse_fulfillment_order_dispose",
+            {"dispositions": [disposition], "key": movement.idempotency_key},
+        )
+        payload = answer["reverseFulfillmentOrderDispose"]
+        if user_errors(payload):
+            raise FatalStoreError(f"dispose: {user_errors(payload)[0]['message']}")
+        after = read_available(api, movement.variant, movement.location)
+        return StoreAnswer(reference=rfo_line["id"], quantity_after=after, raw=payload)
+    return _adjust(api, movement)
+
+
+def _adjust(api: Api, movement: StockMovement) -> StoreAnswer:
+    for _ in range(CAS_ATTEMPTS):
+        current = read_available(api, movement.variant, movement.location)
+        change = {
+            "inventoryItemId": movement.variant.inventory_item_id,
+            "locationId": movement.location.platform_id,
+            "delta": movement.quantity,
+            "changeFromQuantity": current,
+        }
+        data = {
+            "name": "available",
+            "reason": "restock",
+            "changes": [change],
+            "referenceDocumentUri": f"gid://reshelf/StockMovement/{movement.id}",
+        }
+        payload = api("inventory_adjust", {"input": data, "key": movement.idempotency_key})[
+            "inventoryAdjustQuantities"
+        ]
+        errors = user_errors(payload)
+        if any(e.get("code") == "CHANGE_FROM_QUANTITY_STALE" for e in errors):
+            continue  # someone sold or counted meanwhile: read again, same key
+        if errors:
+            raise FatalStoreError(
+                f"inventory adjust: {errors[0]['message']} ({errors[0].get('code')})"
+            )
+        group = payload["inventoryAdjustmentGroup"]
+        return StoreAnswer(
+            reference=group["id"],
+            quantity_after=group["changes"][0]["quantityAfterChange"],
+            raw=payload,
+        )
+    raise RetriableStoreError("stock kept changing under the restock; will retry", retry_after=2)
+
+
+def _process_lines(api: Api, request: ReturnRequest) -> list[dict[str, Any]]:
+    """``returnProcess`` line inputs: what arrived, with dispositions of lines not restocked."""
+    data = api("return_lines", {"id": request.platform_return_id})["return"]
+    rfo = {
+        rfo_line["fulfillmentLineItem"]["lineItem"]["id"]: rfo_line
+        for rfo in data["reverseFulfillmentOrders"]["nodes"]
+        for rfo_line in rfo["lineItems"]["nodes"]
+    }
+    by_line = {line.order_line.platform_id: line for line in request.lines}
+    inputs = []
+    for node in data["returnLineItems"]["nodes"]:
+        line = by_line.get(node["fulfillmentLineItem"]["lineItem"]["id"])
+        left = int(node["quantity"]) - int(node["processedQuantity"])
+        if line is None or left <= 0:
+            continue
+        item: dict[str, Any] = {"id": node["id"], "quantity": left}
+        kind = (
+            "MISSING"
+            if line.grade == Grade.MISSING
+            else NOT_RESTOCKED_AS.get(line.disposition or Disposition.RESTOCK)
+        )
+        rfo_line = rfo.get(line.order_line.platform_id)
+        undisposed = (
+            rfo_line["totalQuantity"] - sum(d["quantity"] for d in rfo_line["dispositions"])
+            if rfo_line
+            else 0
+        )
+        if kind and rfo_line and undisposed > 0:
+            item["dispositions"] = [
+                {
+                    "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+                    "quantity": undisposed,
+                    "dispositionType": kind,
+                }
+            ]
+        inputs.append(item)
+    return inputs
+
+
+def apply_settlement(api: Api, settlement: Settlement) -> StoreAnswer:
+    """Refund or credit through ``returnProcess``, then tag, note and close; once."""
+    request = settlement.request
+    if settlement.kind == ResolutionKind.EXCHANGE:
+        raise FatalStoreError("exchanges are not supported through Shopify returns yet")
+    if request.platform_return_id is None:
+        shopify_returns.create_in_shopify(request, api)
+    money = {"amount": str(settlement.amount), "currencyCode": settlement.currency}
+    process: dict[str, Any] = {
+        "returnId": request.platform_return_id,
+        "returnLineItems": _process_lines(api, request),
+    }
+    if settlement.amount > 0 and settlement.kind == ResolutionKind.STORE_CREDIT:
+        process["financialTransfer"] = {
+            "issueRefund": {
+                "orderTransactions": [],
+                "refundMethods": [{"storeCreditRefund": {"amount": money}}],
+            }
+        }
+    elif settlement.amount > 0:
+        _, sale = shopify_returns.fulfillment_lines(api, request.order)
+        if sale is None:
+            raise FatalStoreError("the order has no successful payment to refund")
+        transaction = {"transactionAmount": money, "parentId": sale}
+        process["financialTransfer"] = {"issueRefund": {"orderTransactions": [transaction]}}
+    payload = api("return_process", {"input": process, "key": settlement.idempotency_key})[
+        "returnProcess"
+    ]
+    if user_errors(payload):
+        raise FatalStoreError(f"return process: {user_errors(payload)[0]['message']}")
+    order_id = request.order.platform_id
+    api("tags_add", {"id": order_id, "tags": [ORDER_TAG]})
+    what = settlement.kind.value.replace("_", " ")
+    note = f"Reshelf return {request.rma}: {what} {settlement.amount} {settlement.currency}"
+    api("order_note", {"input": {"id": order_id, "note": note}})
+    shopify_returns.close(request, api)
+    return StoreAnswer(reference=request.platform_return_id, raw=payload)

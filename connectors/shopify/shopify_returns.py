@@ -1,0 +1,189 @@
+"""Keep Shopify's own returns in step with Reshelf's: create, request, approve, decline, close.
+
+https://shopify.dev/docs/apps/build/orders-fulfillment/returns-apps: a return started in
+Reshelf's portal is created in Shopify (``returnCreate`` when approved, ``returnRequest``
+when it waits for review) so the merchant sees it there; a shopper's request made in
+Shopify (``returns/request``) is decided by Reshelf's policy and answered with
+``returnApproveRequest`` or ``returnDeclineRequest``. Every mutation carries an
+``@idempotent`` key derived from the return, so a retried job has no second effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.shopify.client import Api, user_errors
+from core.clock import SystemClock
+from core.enums import Channel, ReturnStatus
+from core.errors import FatalStoreError, NotEligible, RetriableStoreError
+from core.models import Order, ReturnRequest, Shop
+from core.ports import NullDispatcher
+from core.services import LineRequest, request_return
+
+log = logging.getLogger(__name__)
+OPENED = (
+    ReturnStatus.APPROVED,
+    ReturnStatus.IN_TRANSIT,
+    ReturnStatus.RECEIVED,
+    ReturnStatus.GRADED,
+)
+
+
+def _key(request: ReturnRequest, step: str) -> str:
+    return f"reshelf-{request.shop_id}-return-{request.id}-{step}"
+
+
+def _state(request: ReturnRequest, value: str | None = None) -> str | None:
+    """What Reshelf last made Shopify's return (requested, open, declined, closed)."""
+    if value is not None:
+        request.platform_data = {**request.platform_data, "shopify_state": value}
+    state = request.platform_data.get("shopify_state")
+    return str(state) if state else None
+
+
+def _checked(
+    payload: dict[str, Any] | None, what: str, allow: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    errors = [e for e in user_errors(payload) if e.get("code") not in allow]
+    if errors:
+        raise FatalStoreError(f"{what}: {errors[0].get('message')} ({errors[0].get('code')})")
+    return payload or {}
+
+
+def fulfillment_lines(
+    api: Api, order: Order
+) -> tuple[dict[str, list[tuple[str, int]]], str | None]:
+    """Fulfillment line items by line item id, and the order's sale transaction id."""
+    data = api("order_fulfillment_lines", {"id": order.platform_id})["order"]
+    lines: dict[str, list[tuple[str, int]]] = {}
+    for fulfillment in data["fulfillments"]:
+        for node in fulfillment["fulfillmentLineItems"]["nodes"]:
+            lines.setdefault(node["lineItem"]["id"], []).append((node["id"], int(node["quantity"])))
+    sale = next(
+        (
+            t["id"]
+            for t in data["transactions"]
+            if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS"
+        ),
+        None,
+    )
+    return lines, sale
+
+
+def _line_inputs(api: Api, request: ReturnRequest) -> list[dict[str, Any]]:
+    by_line, _ = fulfillment_lines(api, request.order)
+    inputs = []
+    for line in request.lines:
+        candidates = by_line.get(line.order_line.platform_id) or []
+        if not candidates:
+            raise FatalStoreError(f"{line.order_line.title} was never fulfilled in Shopify")
+        inputs.append({"fulfillmentLineItemId": candidates[0][0], "quantity": line.quantity})
+    return inputs
+
+
+def create_in_shopify(request: ReturnRequest, api: Api) -> None:
+    """Create the Shopify return of a portal return: open if approved, else requested."""
+    lines = _line_inputs(api, request)
+    if request.status in OPENED:
+        answer = api(
+            "return_create",
+            {
+                "input": {"orderId": request.order.platform_id, "returnLineItems": lines},
+                "key": _key(request, "create"),
+            },
+        )["returnCreate"]
+        state = "open"
+    else:
+        answer = api(
+            "return_request",
+            {
+                "input": {"orderId": request.order.platform_id, "returnLineItems": lines},
+                "key": _key(request, "request"),
+            },
+        )["returnRequest"]
+        state = "requested"
+    request.platform_return_id = _checked(answer, "create return")["return"]["id"]
+    _state(request, state)
+
+
+def push(request: ReturnRequest, api: Api) -> None:
+    """Move Shopify's return to match Reshelf's status (each step once)."""
+    state = _state(request)
+    if request.platform_return_id is None:
+        if request.status in (ReturnStatus.REJECTED, ReturnStatus.CANCELLED):
+            return
+        create_in_shopify(request, api)
+        state = _state(request)
+    return_id = request.platform_return_id
+    if state == "requested" and request.status in OPENED:
+        answer = api(
+            "return_approve", {"input": {"id": return_id}, "key": _key(request, "approve")}
+        )
+        _checked(answer["returnApproveRequest"], "approve return")
+        _state(request, "open")
+    elif state == "requested" and request.status == ReturnStatus.REJECTED:
+        note = "; ".join(
+            r for d in request.decision.get("lines", []) for r in d.get("reasons", [])
+        )[:500]
+        decline = {"id": return_id, "declineReason": "OTHER", "declineNote": note or None}
+        answer = api("return_decline", {"input": decline, "key": _key(request, "decline")})
+        _checked(answer["returnDeclineRequest"], "decline return")
+        _state(request, "declined")
+    elif state == "open" and request.status == ReturnStatus.CLOSED:
+        close(request, api)
+
+
+def close(request: ReturnRequest, api: Api) -> None:
+    """Close Shopify's return (already closed is fine)."""
+    answer = api("return_close", {"id": request.platform_return_id, "key": _key(request, "close")})
+    _checked(answer["returnClose"], "close return", allow=("INVALID_STATE",))
+    _state(request, "closed")
+
+
+def adopt_requested_return(session: Session, shop: Shop, body: dict[str, Any], api: Api) -> None:
+    """A shopper asked Shopify for a return: record it, let the policy decide, answer Shopify."""
+    order = session.scalars(
+        select(Order).where(
+            Order.shop_id == shop.id, Order.platform_id == body["order"]["admin_graphql_api_id"]
+        )
+    ).one_or_none()
+    if order is None:
+        raise RetriableStoreError("the return's order is not mirrored yet", retry_after=30)
+    data = api("return_lines", {"id": body["admin_graphql_api_id"]})["return"]
+    by_platform = {line.platform_id: line for line in order.lines}
+    requests = [
+        LineRequest(
+            order_line_id=by_platform[node["fulfillmentLineItem"]["lineItem"]["id"]].id,
+            quantity=node["quantity"],
+        )
+        for node in data["returnLineItems"]["nodes"]
+        if node["fulfillmentLineItem"]["lineItem"]["id"] in by_platform
+    ]
+    try:
+        request = request_return(
+            session,
+            shop_id=shop.id,
+            order_id=order.id,
+            lines=requests,
+            actor="shopper",
+            clock=SystemClock(),
+            dispatcher=NullDispatcher(),
+            channel=Channel.SHOPIFY,
+        )
+    except NotEligible as refused:
+        decline = {
+            "id": body["admin_graphql_api_id"],
+            "declineReason": "OTHER",
+            "declineNote": str(refused)[:500],
+        }
+        answer = api("return_decline", {"input": decline, "key": f"reshelf-decline-{body['id']}"})
+        _checked(answer["returnDeclineRequest"], "decline return", allow=("INVALID_STATE",))
+        return
+    request.platform_return_id = body["admin_graphql_api_id"]
+    _state(request, "requested")
+    session.commit()  # a retry of this delivery now finds the return and only pushes
+    push(request, api)

@@ -1,0 +1,130 @@
+"""The ``reshelf`` command, through click's CliRunner on the test database."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import inspect, select
+
+from core.config import get_settings
+from core.db import make_engine
+from core.enums import Role
+from core.models import Order, Shop
+from tests.webapp.actions import AdminActions, PortalActions
+from webapp import create_app
+from webapp.cli import main
+from webapp.users import authenticate
+
+COMMANDS = [
+    [], ["serve"], ["worker"], ["demo"], ["db"], ["db", "upgrade"], ["db", "downgrade"],
+    ["shop"], ["shop", "add"], ["shop", "list"], ["shop", "remove"], ["user"], ["user", "add"],
+]  # fmt: skip
+
+
+def _command(path: list[str]) -> click.Command:
+    command: click.Command = main
+    for name in path:
+        assert isinstance(command, click.Group)
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, f"no command {name}"
+        command = found
+    return command
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "reshelf")
+def test_every_command_explains_itself(path):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert f"Usage: reshelf {' '.join(path)}".rstrip() in result.output
+    summary = _command(path).get_short_help_str(limit=200).rstrip(".")
+    assert summary
+    assert " ".join(summary.split()[:4]) in " ".join(result.output.split())
+
+
+def test_shop_list_shows_connected_shops(db, factory):
+    shop = factory.shop(domain="listed.myshopify.com")
+    db.commit()
+    result = CliRunner().invoke(main, ["shop", "list"])
+    assert result.exit_code == 0, result.output
+    assert f"listed.myshopify.com\tshopify\tactive\t{shop.key}" in result.output
+
+
+def test_shop_list_says_when_there_are_none(db):
+    result = CliRunner().invoke(main, ["shop", "list"])
+    assert "No shops yet" in result.output
+
+
+def test_shop_remove_asks_first(db, factory):
+    factory.shop(domain="gone.myshopify.com")
+    db.commit()
+    kept = CliRunner().invoke(main, ["shop", "remove", "gone.myshopify.com"], input="n\n")
+    assert kept.exit_code == 1
+    assert db.scalars(select(Shop.domain)).all() == ["gone.myshopify.com"]
+    removed = CliRunner().invoke(main, ["shop", "remove", "gone.myshopify.com", "--yes"])
+    assert removed.exit_code == 0, removed.output
+    db.expire_all()
+    assert db.scalars(select(Shop)).all() == []
+
+
+def test_user_add_asks_for_the_password_and_grants_the_role(db, factory):
+    shop = factory.shop(domain="team.myshopify.com")
+    db.commit()
+    args = ["user", "add", "Ann@Example.com", "--shop", "team.myshopify.com", "--role", "agent"]
+    result = CliRunner().invoke(main, args, input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    staff = authenticate(db, "ann@example.com", "s3cret-pass")
+    assert staff is not None
+    assert staff.roles == {shop.id: Role.AGENT}
+    assert authenticate(db, "ann@example.com", "wrong") is None
+
+
+def test_user_add_refuses_an_unknown_shop(db):
+    args = ["user", "add", "ann@example.com", "--shop", "nowhere.example", "--password", "x"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "no shop nowhere.example" in result.output
+
+
+def test_demo_seeds_once_and_its_urls_work(db, engine, dispatcher):
+    first = CliRunner().invoke(main, ["demo"])
+    second = CliRunner().invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output  # the second run reuses the shop and its password
+    lines = dict(line.split(": ", 1) for line in first.output.splitlines()[:2])
+    base = get_settings().public_url
+    assert lines["Admin"] == f"{base}/admin/"
+    assert lines["Portal"].startswith(f"{base}/returns/")
+    assert len(db.scalars(select(Shop)).all()) == 1
+    assert len(db.scalars(select(Order)).all()) == 3
+
+    client = create_app({"DATABASE_ENGINE": engine, "DISPATCHER": dispatcher}).test_client()
+    key = lines["Portal"].removeprefix(f"{base}/returns/").strip("/")
+    shopped = PortalActions(client, key).request_return("1001", "shopper@example.com")
+    assert "Your return number is" in shopped.get_data(as_text=True)
+    email, password = first.output.splitlines()[2].split()[3::3]
+    assert AdminActions(client).login(email, password).status_code == 302
+    assert "1001" in client.get("/admin/").get_data(as_text=True)
+
+
+@pytest.fixture
+def fresh_database(tmp_path, monkeypatch):
+    """Point the settings at an empty SQLite file for one test."""
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_db_upgrade_and_downgrade_a_fresh_database(fresh_database):
+    upgraded = CliRunner().invoke(main, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    engine = make_engine(fresh_database)
+    try:
+        assert {"shops", "return_requests", "users"} <= set(inspect(engine).get_table_names())
+        downgraded = CliRunner().invoke(main, ["db", "downgrade", "base"])
+        assert downgraded.exit_code == 0, downgraded.output
+        assert "shops" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -1,0 +1,203 @@
+"""The ``reshelf`` command: serve, run the worker, migrate, seed a demo, manage shops and users."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from core.clock import SystemClock
+from core.config import get_settings
+from core.db import engine_for, session_scope
+from core.enums import Platform, Role
+from core.models import Shop
+from webapp.optional import optional_attr
+
+
+@click.group("reshelf", context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Reshelf: returns for Shopify and WooCommerce stores.
+
+    Configuration comes from environment variables (DATABASE_URL, REDIS_URL, SECRET_KEY,
+    RESHELF_ENCRYPTION_KEY, RESHELF_PUBLIC_URL, RESHELF_INSTANCE_PATH). With none set,
+    the database is an SQLite file in ./instance and jobs run inside `reshelf serve`.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@contextmanager
+def database() -> Iterator[Session]:
+    """A session on the configured database, with a hint when the schema is missing."""
+    try:
+        with session_scope(engine_for(get_settings().database_url)) as session:
+            yield session
+    except (OperationalError, ProgrammingError) as exc:
+        raise click.ClickException(
+            f"{exc.orig or exc}\nIs the database migrated? Run `reshelf db upgrade`."
+        ) from exc
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, help="Gunicorn processes (with Redis).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the portal, the admin, webhooks and /healthz.
+
+    With REDIS_URL set this runs gunicorn and jobs go to `reshelf worker` processes.
+    Without it, the development server runs with the embedded worker in a thread, so
+    nothing but Python is needed.
+    """
+    if get_settings().redis_url:
+        args = ["-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers)]
+        args += ["--access-logfile", "-", "webapp:create_app()"]
+        os.execv(sys.executable, [sys.executable, *args])
+    from webapp import create_app
+
+    app = create_app()
+    start_embedded_worker = optional_attr("worker.runner", "start_embedded_worker")
+    if start_embedded_worker is None:
+        click.echo("The worker is not installed yet; jobs wait in the database.", err=True)
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        return
+    embedded = start_embedded_worker()
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        embedded.stop()
+
+
+@main.command()
+def demo() -> None:
+    """Seed a demo shop with a policy, stock and orders; print where to open it.
+
+    Safe to run again: an existing demo shop is reused as it is.
+    """
+    from webapp.demo import DEMO_SHOPPER, seed_demo
+
+    settings = get_settings()
+    with database() as session:
+        seeded = seed_demo(session, SystemClock(), settings.instance_path)
+        key = seeded.shop.key
+    click.echo(f"Admin: {settings.public_url}/admin/")
+    click.echo(f"Portal: {settings.public_url}/returns/{key}/")
+    click.echo(f"Sign in as {seeded.admin_email} with password {seeded.admin_password}")
+    click.echo(f"Try order 1001 with {DEMO_SHOPPER} in the portal.")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Create or change the database schema (Alembic migrations shipped with Reshelf)."""
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the latest)."""
+    from core.db.migrate import upgrade as migrate_up
+
+    migrate_up(get_settings().database_url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command()
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION (`-1` for one step, `base` for empty)."""
+    from core.db.migrate import downgrade as migrate_down
+
+    migrate_down(get_settings().database_url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@main.group()
+def shop() -> None:
+    """Connect, list and remove stores."""
+
+
+@shop.group("add")
+def shop_add() -> None:
+    """Connect a store: one subcommand per platform (shopify, woocommerce)."""
+
+
+@shop.command("list")
+def shop_list() -> None:
+    """List connected shops with their platform, status and public key."""
+    with database() as session:
+        shops = session.scalars(select(Shop).order_by(Shop.platform, Shop.domain)).all()
+        for row in shops:
+            click.echo(f"{row.domain}\t{row.platform.value}\t{row.status.value}\t{row.key}")
+    if not shops:
+        click.echo("No shops yet. Connect one with `reshelf shop add`.")
+
+
+@shop.command("remove")
+@click.argument("domain")
+@click.confirmation_option(prompt="Remove this shop and everything Reshelf holds for it?")
+def shop_remove(domain: str) -> None:
+    """Remove the shop DOMAIN and all its data from Reshelf (the store is not touched)."""
+    with database() as session:
+        found = session.scalars(select(Shop).where(Shop.domain == domain)).all()
+        if len(found) != 1:
+            raise click.ClickException(f"{len(found)} shops have the domain {domain}")
+        session.delete(found[0])
+        session.commit()
+    click.echo(f"Removed {domain}.")
+
+
+@main.group()
+def user() -> None:
+    """Manage who can sign in to the admin."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--shop", "domain", required=True, help="Domain of the shop the role is for.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.OWNER.value,
+    show_default=True,
+    help="owner: everything; agent: approves and rejects; warehouse: receives and grades.",
+)
+@click.password_option(help="Asked for when not given.")
+def user_add(email: str, domain: str, role: str, password: str) -> None:
+    """Create the admin user EMAIL (or reset their password) with a role in a shop."""
+    from webapp.users import add_user
+
+    with database() as session:
+        found = session.scalars(select(Shop).where(Shop.domain == domain)).one_or_none()
+        if found is None:
+            raise click.ClickException(f"no shop {domain}; see `reshelf shop list`")
+        add_user(session, email, password, found, Role(role))
+    click.echo(f"{email} is {role} of {domain}.")
+
+
+def _mount_parts() -> None:
+    """Add the commands other parts provide, where they are installed."""
+    worker_command = optional_attr("worker.cli", "worker_command")
+    main.add_command(worker_command or worker_missing, name="worker")
+    for platform in Platform:
+        add = optional_attr(f"connectors.{platform.value}.cli", f"add_{platform.value}")
+        if add is not None:
+            shop_add.add_command(add, name=platform.value)
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def worker_missing(args: tuple[str, ...]) -> None:
+    """Run background jobs (not installed yet: jobs wait in the database meanwhile)."""
+    raise click.ClickException("the worker is not installed in this copy of Reshelf")
+
+
+_mount_parts()
+
+if __name__ == "__main__":
+    main()

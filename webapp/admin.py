@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 from core import services
 from core.enums import Disposition, Grade, ReturnStatus, Role
 from core.errors import DomainError, NotFound
-from core.models import ReturnLine, ReturnRequest
+from core.models import Order, ReturnLine, ReturnRequest
+from core.queries import DESK_PAGE_SIZE, desk_page
 from webapp.auth import current_shop_id, current_staff, requires_role
 from webapp.clock import get_clock
 from webapp.db import get_session
@@ -38,29 +39,28 @@ def require_login() -> Response | None:
 @bp.get("/")
 def list_returns() -> str:
     """Returns of the current shop, newest first, optionally of one status."""
-    status = request.args.get("status") or None
-    query = select(ReturnRequest).where(ReturnRequest.shop_id == current_shop_id())
-    if status in set(ReturnStatus):
-        query = query.where(ReturnRequest.status == ReturnStatus(status))
-    query = query.order_by(ReturnRequest.requested_at.desc(), ReturnRequest.id.desc()).limit(200)
-    returns = get_session().scalars(query.options(selectinload(ReturnRequest.order))).all()
+    wanted = request.args.get("status", "")
+    status = ReturnStatus(wanted) if wanted in set(ReturnStatus) else None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    db = get_session()
+    returns = desk_page(db, current_shop_id(), status, offset=(page - 1) * DESK_PAGE_SIZE)
+    # Load the orders in one query; each ``ret.order`` then comes from the identity map.
+    db.scalars(select(Order).where(Order.id.in_({r.order_id for r in returns}))).all()
     return render_template(
-        "admin/returns.html", returns=returns, statuses=list(ReturnStatus), status=status
-    )
+        "admin/returns.html", returns=returns, statuses=list(ReturnStatus), status=status or "",
+        page=page, more=len(returns) == DESK_PAGE_SIZE,
+    )  # fmt: skip
 
 
 @bp.get("/returns/<int:return_id>")
 def show_return(return_id: int) -> str:
     """One return: its lines, what the policy decided, what to do next, its audit trail."""
-    ret = (
-        get_session()
-        .scalars(
-            select(ReturnRequest)
-            .where(ReturnRequest.shop_id == current_shop_id(), ReturnRequest.id == return_id)
-            .options(selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line))
-        )
-        .one_or_none()
+    query = (
+        select(ReturnRequest)
+        .where(ReturnRequest.shop_id == current_shop_id(), ReturnRequest.id == return_id)
+        .options(selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line))
     )
+    ret = get_session().scalars(query).one_or_none()
     if ret is None:
         abort(404)
     decisions = {d["line_id"]: d for d in ret.decision.get("lines", [])}

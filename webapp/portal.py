@@ -11,6 +11,7 @@ from core.enums import ResolutionKind, ShopStatus
 from core.errors import DomainError, NotEligible
 from core.models import Order, ReturnReason, ReturnRequest, Shop
 from core.policy import evaluate
+from core.queries import find_order_for_shopper
 from core.services.contexts import order_context
 from webapp.clock import get_clock
 from webapp.db import get_session
@@ -41,7 +42,8 @@ def find_order(shop_key: str) -> str | Response:
     """Ask for the order number and email; a wrong pair never says which part was wrong."""
     shop = _shop(shop_key)
     if request.method == "POST":
-        order = _lookup(shop, request.form.get("number", ""), request.form.get("email", ""))
+        number, email = request.form.get("number", ""), request.form.get("email", "")
+        order = find_order_for_shopper(get_session(), shop.id, number, email)
         if order is not None:
             session["portal_order"] = order.id
             return redirect(url_for("portal.choose_items", shop_key=shop_key))
@@ -106,23 +108,6 @@ def _shop(key: str) -> Shop:
     if shop is None or shop.status != ShopStatus.ACTIVE:
         abort(404)
     return shop
-
-
-def _lookup(shop: Shop, number: str, email: str) -> Order | None:
-    """The shop's order with this number whose email matches, else None."""
-    number, email = number.strip().lstrip("#").strip(), email.strip().lower()
-    if not number or not email:
-        return None
-    orders = get_session().scalars(
-        select(Order).where(
-            Order.shop_id == shop.id, Order.number == number, Order.deleted_at.is_(None)
-        )
-    )
-    for order in orders:
-        known = {order.email, order.customer.email if order.customer else None}
-        if email in {e.strip().lower() for e in known if e}:
-            return order
-    return None
 
 
 def _asked_lines(order: Order) -> list[services.LineRequest]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.enums import LedgerState, ReturnStatus, Role
 from core.models import ReturnRequest, StockMovement
+from core.queries import DESK_PAGE_SIZE
 from core.services import LineRequest, publish_policy, request_return
 from core.services.policies import create_draft
 from tests.webapp.actions import AdminActions, csrf_token
@@ -66,6 +67,24 @@ def test_returns_are_listed_newest_first_and_filtered_by_status(admin, make_retu
     approved = admin.client.get("/admin/?status=approved").get_data(as_text=True)
     assert newer.rma in approved
     assert older.rma not in admin.client.get("/admin/?status=rejected").get_data(as_text=True)
+
+
+def test_the_list_pages_through_older_returns(admin, db, store, factory, clock, dispatcher):
+    rmas = []
+    for _ in range(DESK_PAGE_SIZE + 1):
+        order = factory.order(store.shop)
+        db.commit()
+        line = LineRequest(order.lines[0].id, 1, "too_small")
+        ret = request_return(db, shop_id=store.shop.id, order_id=order.id, lines=[line],
+                             actor="shopper", clock=clock, dispatcher=dispatcher)  # fmt: skip
+        rmas.append(ret.rma)
+    first = admin.client.get("/admin/").get_data(as_text=True)
+    second = admin.client.get("/admin/?page=2").get_data(as_text=True)
+    assert rmas[0] not in first
+    assert "Older" in first
+    assert rmas[0] in second
+    assert "Newer" in second
+    assert "Older" not in second
 
 
 def test_a_return_held_for_review_can_be_approved(admin, db, store, clock, make_return):

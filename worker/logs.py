@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -37,6 +37,26 @@ def bind(**ids: Any) -> Iterator[None]:
         _bound.reset(token)
 
 
+def _stamp_bound_ids(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    """Wrap a record factory so each record carries the ids bound where it was created."""
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        for name, value in (_bound.get() or {}).items():
+            if not hasattr(record, name):
+                setattr(record, name, value)
+        return record
+
+    make.reshelf_stamps_ids = True  # type: ignore[attr-defined]
+    return make
+
+
+# At creation rather than at formatting: a record formatted later (a queued handler, pytest's
+# capture) must still say which job wrote it.
+if not getattr(logging.getLogRecordFactory(), "reshelf_stamps_ids", False):
+    logging.setLogRecordFactory(_stamp_bound_ids(logging.getLogRecordFactory()))
+
+
 class JsonLinesFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, message, ids, error."""
 
@@ -48,9 +68,8 @@ class JsonLinesFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        bound = _bound.get() or {}
         for field in CONTEXT_FIELDS:
-            value = getattr(record, field, None) or bound.get(field)
+            value = getattr(record, field, None)
             if value is not None:
                 data[field] = value
         if record.exc_info:

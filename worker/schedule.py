@@ -53,7 +53,10 @@ class CronThread:
 
     def __init__(self, connection: Redis) -> None:
         self.cron = build_cron(connection)
-        self._lease = connection.lock("reshelf:cron-leader", timeout=self.LEASE_SECONDS)
+        # Made here, used only by the cron thread: the token must not be thread-local.
+        self._lease = connection.lock(
+            "reshelf:cron-leader", timeout=self.LEASE_SECONDS, thread_local=False
+        )
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="reshelf-cron", daemon=True)
 

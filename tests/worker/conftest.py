@@ -25,11 +25,12 @@ def followups() -> RecordingDispatcher:
     return RecordingDispatcher()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def worker_context(
     engine: Engine, clock: FrozenClock, store: FakeStore, followups: RecordingDispatcher
 ) -> Iterator[WorkerContext]:
-    """Jobs run in this test see the test database, the frozen clock and the fake store."""
+    """Jobs run in these tests see the test database, the frozen clock and the fake store
+    (tests against an emulator put their own context on top with ``use_context``)."""
     context = WorkerContext(
         engine=engine, clock=clock, connector_for=store.connector, dispatcher=followups
     )

@@ -38,7 +38,12 @@ def flaky_store():
         "/wp-json/wc/v3/busy", "busy", lambda: ({"code": "too_many"}, 429, {"Retry-After": "7"})
     )
     app.add_url_rule("/wp-json/wc/v3/down", "down", lambda: ("<h1>Bad gateway</h1>", 502))
-    app.add_url_rule("/wp-json/wc/v3/slow", "slow", lambda: (time.sleep(2), ("{}", 200))[1])
+
+    def slow():
+        time.sleep(2)
+        return "{}", 200
+
+    app.add_url_rule("/wp-json/wc/v3/slow", "slow", slow)
     with serve_wsgi(app) as url:
         yield url
 

@@ -1,0 +1,171 @@
+"""Restock, refund, store credit and order notes on the store, each exactly once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from connectors.woocommerce import sync
+from connectors.woocommerce.connector import WooCommerceConnector
+from core.clock import FrozenClock
+from core.enums import Disposition, Grade, LedgerState, ResolutionKind
+from core.models import Order, StockMovement
+from core.ports import RecordingDispatcher
+from core.services import (
+    LineRequest,
+    apply_movement,
+    apply_settlement,
+    ensure_default_policy,
+    grade_line,
+    push_return,
+    receive_return,
+    request_return,
+    resolve_return,
+)
+
+
+@pytest.fixture
+def now():
+    return FrozenClock(datetime.now(UTC))
+
+
+def _graded_return(db, shop, client, order_payload, now, resolution=ResolutionKind.REFUND, units=1):
+    """Mirror the store, then request, receive and grade ``units`` of the first line."""
+    sync.sync_all(db, shop, client, full=True, clock=now)
+    ensure_default_policy(db, shop.id, now)
+    order = db.scalars(select(Order).where(Order.platform_id == str(order_payload["id"]))).one()
+    dispatcher = RecordingDispatcher()
+    request = request_return(
+        db,
+        shop_id=shop.id,
+        order_id=order.id,
+        actor="shopper",
+        clock=now,
+        lines=[LineRequest(order.lines[0].id, units, None, resolution)],
+        dispatcher=dispatcher,
+    )
+    receive_return(
+        db,
+        shop_id=shop.id,
+        return_id=request.id,
+        actor="bench",
+        clock=now,
+        received={request.lines[0].id: units},
+        dispatcher=dispatcher,
+    )
+    grade_line(
+        db,
+        shop_id=shop.id,
+        return_line_id=request.lines[0].id,
+        grade=Grade.NEW,
+        disposition=Disposition.RESTOCK,
+        actor="bench",
+        clock=now,
+        dispatcher=dispatcher,
+    )
+    return request
+
+
+def _stock(woo_client, product):
+    return woo_client.get(f"products/{product['id']}")["stock_quantity"]
+
+
+@pytest.mark.parametrize(
+    "plugin_installed", [True, False], ids=["plugin", "inventory_delta"], indirect=True
+)
+def test_restock_happens_once_even_when_applied_twice(db, woo_shop, woo_client, seed, now):
+    seeded = seed(stock=10, quantity=2)
+    request = _graded_return(db, woo_shop, woo_client, seeded["order"], now, units=2)
+    movement = db.scalars(select(StockMovement)).one()
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    assert _stock(woo_client, seeded["product"]) == 8
+    apply_movement(db, movement.id, connector, now)
+    # A second worker that never saw the first one's commit applies it again.
+    movement.state = LedgerState.PENDING
+    db.commit()
+    apply_movement(db, movement.id, connector, now)
+    assert _stock(woo_client, seeded["product"]) == 10
+    assert movement.quantity_after == 10
+    assert request.lines[0].location_id is not None
+
+
+def test_refund_never_restocks_again_and_is_made_once(db, woo_shop, woo_client, seed, now):
+    seeded = seed(stock=10, quantity=2)
+    request = _graded_return(db, woo_shop, woo_client, seeded["order"], now)
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    apply_movement(db, db.scalars(select(StockMovement)).one().id, connector, now)
+    (settlement,) = resolve_return(
+        db,
+        shop_id=woo_shop.id,
+        return_id=request.id,
+        actor="desk",
+        clock=now,
+        dispatcher=RecordingDispatcher(),
+    )
+    apply_settlement(db, settlement.id, connector, now)
+    settlement.state = LedgerState.PENDING  # as if the answer was lost
+    db.commit()
+    apply_settlement(db, settlement.id, connector, now)
+    refunds = woo_client.get(f"orders/{seeded['order']['id']}/refunds")
+    assert len(refunds) == 1
+    assert refunds[0]["amount"] == "30.00"  # 25 + 20 % tax
+    assert refunds[0]["refunded_payment"] is True  # stripe refunds by itself
+    assert _stock(woo_client, seeded["product"]) == 9  # restocked by Reshelf only, once
+
+
+def test_manual_gateway_refund_is_recorded_with_a_note(db, woo_shop, woo_client, seed, now):
+    seeded = seed(stock=5, quantity=1, gateway="bacs")
+    request = _graded_return(db, woo_shop, woo_client, seeded["order"], now)
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    (settlement,) = resolve_return(
+        db,
+        shop_id=woo_shop.id,
+        return_id=request.id,
+        actor="desk",
+        clock=now,
+        dispatcher=RecordingDispatcher(),
+    )
+    apply_settlement(db, settlement.id, connector, now)
+    (refund,) = woo_client.get(f"orders/{seeded['order']['id']}/refunds")
+    assert refund["refunded_payment"] is False
+    notes = [n["note"] for n in woo_client.get(f"orders/{seeded['order']['id']}/notes")]
+    assert any("pay this amount to the customer by hand" in n for n in notes)
+
+
+def test_store_credit_is_one_coupon_for_the_shopper(db, woo_shop, woo_client, seed, now):
+    seeded = seed(quantity=1)
+    request = _graded_return(
+        db, woo_shop, woo_client, seeded["order"], now, resolution=ResolutionKind.STORE_CREDIT
+    )
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    (settlement,) = resolve_return(
+        db,
+        shop_id=woo_shop.id,
+        return_id=request.id,
+        actor="desk",
+        clock=now,
+        dispatcher=RecordingDispatcher(),
+    )
+    apply_settlement(db, settlement.id, connector, now)
+    settlement.state = LedgerState.PENDING
+    db.commit()
+    apply_settlement(db, settlement.id, connector, now)
+    coupons = woo_client.get("coupons")
+    assert len(coupons) == 1
+    assert coupons[0]["email_restrictions"] == ["ann@example.com"]
+    assert coupons[0]["usage_limit"] == 1
+    assert settlement.store_reference == str(coupons[0]["id"])
+
+
+def test_push_return_notes_and_plugin_status(db, woo_shop, woo_client, seed, now):
+    seeded = seed(quantity=1)
+    request = _graded_return(db, woo_shop, woo_client, seeded["order"], now)
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    push_return(db, request.id, connector, now)
+    push_return(db, request.id, connector, now)
+    order = woo_client.get(f"orders/{seeded['order']['id']}")
+    assert order["status"] == "returned"
+    notes = [n["note"] for n in woo_client.get(f"orders/{seeded['order']['id']}/notes")]
+    assert notes.count(f"Reshelf return {request.rma}: graded.") == 1

@@ -1,0 +1,143 @@
+"""``POST /webhooks/shopify`` through the real endpoint: signatures, limits, inbox, replays,
+and every published sample payload of a handled topic, processed with its effect checked."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from connectors.shopify.consts import COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS
+from core.enums import InboxStatus, ShopStatus
+from core.errors import RetriableStoreError
+from core.models import Customer, InboxDelivery, Order, OutboundEmail
+from core.services import process_delivery
+from sandbox.shopify.webhooks import sign
+from webapp import create_app
+
+SECRET = "custom-app-secret"
+
+
+@pytest.fixture
+def web(engine, db, clock, dispatcher):
+    return create_app(
+        {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
+    ).test_client()
+
+
+def post(web, shop_row, topic, body: bytes, secret=SECRET, webhook_id=None, **extra):
+    headers = {
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": shop_row.domain,
+        "X-Shopify-Hmac-Sha256": sign(body, secret),
+        "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
+        "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": "2026-06-15T11:59:00Z",
+        "X-Shopify-API-Version": "2026-04",
+        "Content-Type": "application/json",
+        **extra,
+    }
+    return web.post("/webhooks/shopify", data=body, headers=headers)
+
+
+def test_valid_delivery_is_stored_and_enqueued_before_200(web, db, shop_row, dispatcher):
+    answer = post(
+        web, shop_row, "customers/create", b'{"id": 7, "email": "a@b.c"}', webhook_id="wh-1"
+    )
+    assert answer.status_code == 200
+    delivery = db.scalars(select(InboxDelivery)).one()
+    assert (delivery.topic, delivery.webhook_id, delivery.api_version) == (
+        "customers/create",
+        "wh-1",
+        "2026-04",
+    )
+    assert delivery.triggered_at is not None
+    assert dispatcher.sent == [("inbox", delivery.id)]
+
+
+def test_replayed_webhook_id_is_answered_200_once_stored(web, db, shop_row, dispatcher):
+    for _ in range(2):
+        assert (
+            post(web, shop_row, "customers/create", b'{"id": 7}', webhook_id="wh-same").status_code
+            == 200
+        )
+    assert len(db.scalars(select(InboxDelivery)).all()) == 1
+    assert len(dispatcher.sent) == 1
+
+
+@pytest.mark.parametrize("secret", ["wrong-secret", ""])
+def test_bad_signature_is_401_and_nothing_stored(web, db, shop_row, secret):
+    assert (
+        post(
+            web,
+            shop_row,
+            "orders/create",
+            b"{}",
+            secret=secret or "x",
+            **({"X-Shopify-Hmac-Sha256": ""} if not secret else {}),
+        ).status_code
+        == 401
+    )
+    assert db.scalars(select(InboxDelivery)).all() == []
+
+
+def test_unknown_shop_is_401(web, db, shop_row):
+    answer = post(
+        web, shop_row, "orders/create", b"{}", **{"X-Shopify-Shop-Domain": "stranger.myshopify.com"}
+    )
+    assert answer.status_code == 401
+
+
+def test_oversized_body_is_413(web, db, shop_row):
+    body = b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    assert post(web, shop_row, "orders/create", body).status_code == 413
+    assert db.scalars(select(InboxDelivery)).all() == []
+
+
+def test_missing_topic_is_400(web, shop_row):
+    assert post(web, shop_row, "", b"{}").status_code == 400
+
+
+HANDLED_SAMPLES = sorted(t for t in SUBSCRIBED_TOPICS + COMPLIANCE_TOPICS if t != "shop/redact")
+
+
+@pytest.mark.parametrize("topic", HANDLED_SAMPLES)
+def test_every_published_sample_goes_through(
+    topic, shared_dir, web, db, shop_row, connector, clock
+):
+    path = shared_dir / "shopify" / "webhooks" / "payloads" / f"{topic.replace('/', '_')}.json"
+    if not path.exists():
+        pytest.skip(f"Shopify publishes no sample for {topic}")
+    body = path.read_bytes()
+    assert post(web, shop_row, topic, body).status_code == 200
+    delivery = db.scalars(select(InboxDelivery)).one()
+    sample = json.loads(body)
+    if topic == "returns/request":
+        with pytest.raises(RetriableStoreError):  # its order is not mirrored yet: retried later
+            process_delivery(db, delivery.id, connector, clock)
+        assert db.get(InboxDelivery, delivery.id).status == InboxStatus.RECEIVED
+        return
+    process_delivery(db, delivery.id, connector, clock)
+    assert db.get(InboxDelivery, delivery.id).status == InboxStatus.PROCESSED
+    _check_effect(topic, sample, db, shop_row)
+
+
+def _check_effect(topic, sample, db, shop_row):
+    if topic in ("orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled"):
+        order = db.scalars(
+            select(Order).where(Order.platform_id == sample["admin_graphql_api_id"])
+        ).one()
+        assert len(order.lines) == len(sample["line_items"])
+    elif topic in ("customers/create", "customers/update"):
+        assert db.scalars(select(Customer).where(Customer.email == sample["email"])).one()
+    elif topic == "app/uninstalled":
+        db.refresh(shop_row)
+        assert shop_row.status == ShopStatus.UNINSTALLED
+        assert shop_row.credential("access_token") is None
+    elif topic == "app/scopes_update":
+        db.refresh(shop_row)
+        assert shop_row.scopes == ",".join(sample["current"])
+    elif topic == "customers/data_request":
+        assert db.scalars(select(OutboundEmail)).one().kind == "customer_data_request"

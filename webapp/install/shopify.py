@@ -1,0 +1,95 @@
+"""Shopify-managed installation: the embedded app home verifies its id token and installs.
+
+https://shopify.dev/docs/apps/build/authentication-authorization/app-installation: Shopify
+installs the app with the scopes of ``shopify.app.toml`` and opens the app home with an id
+token; the app verifies it (``shopifyapp``), exchanges it for an expiring offline token,
+and on first install creates the shop and queues the backfill. Webhook subscriptions come
+from the toml, so nothing is registered by hand.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Response, request, url_for
+from shopify_app import RequestInput, ShopifyApp
+
+from connectors.shopify.connector import SYNC_ORDER, public_app
+from connectors.shopify.install import install
+from connectors.shopify.transport import routed_client
+from core.models import Shop
+from core.services import ensure_default_policy
+from webapp.clock import get_clock
+from webapp.db import get_session
+from webapp.jobs import get_dispatcher
+
+bp = Blueprint("shopify_install", __name__)
+PATCH_PATH = "/shopify/patch-id-token"
+
+
+def _request_input() -> RequestInput:
+    return {
+        "method": request.method,
+        "headers": dict(request.headers),
+        "url": request.url,
+        "body": request.get_data(as_text=True),
+    }
+
+
+def _answer(status: int, body: str, headers: dict[str, str]) -> Response:
+    return Response(body, status=status, headers=headers)
+
+
+@bp.get("/shopify")
+def app_home() -> Response:
+    """The embedded app home: verify the id token, install the shop, link to the desk."""
+    app: ShopifyApp = public_app()
+    verified = app.verify_app_home_req(_request_input(), app_home_patch_id_token_path=PATCH_PATH)
+    if not verified.ok or verified.id_token is None:
+        return _answer(verified.response.status, verified.response.body, verified.response.headers)
+    session, clock = get_session(), get_clock()
+    shop, created = install(session, app, verified.id_token, clock, routed_client(os.environ))
+    session.commit()
+    if created:
+        ensure_default_policy(session, shop.id, clock)
+        session.commit()
+        enqueue_backfill(shop)
+    return Response(
+        f"<!doctype html><title>Reshelf</title><p>Reshelf is connected to {shop.domain}.</p>"
+        f'<p><a href="{url_for("admin.list_returns")}" target="_top">Open the returns desk</a></p>',
+        headers=verified.response.headers,
+    )
+
+
+@bp.get(PATCH_PATH)
+def patch_id_token() -> Response:
+    """The page App Bridge uses to hand a fresh id token to a document request."""
+    result = public_app().app_home_patch_id_token(_request_input())
+    return _answer(result.response.status, result.response.body, result.response.headers)
+
+
+def enqueue_backfill(shop: Shop) -> None:
+    """Queue the shop's backfill on the sync queue (nothing without a worker: reconcile heals)."""
+    dispatcher = get_dispatcher()
+    enqueue_once = getattr(dispatcher, "enqueue_once", None)
+    if enqueue_once is None:
+        return
+    from worker import queues
+
+    enqueue_once(
+        "webapp.install.shopify.backfill_job", queues.SYNC, f"backfill-{shop.id}", (shop.id,), None
+    )
+
+
+def backfill_job(shop_id: int) -> None:
+    """Read the whole shop: locations, variants, customers, orders, stock."""
+    from worker.context import get_context
+
+    context = get_context()
+    with context.session() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None:
+            return
+        connector = context.connector_for(session, shop)
+        for resource in SYNC_ORDER:
+            connector.sync(session, resource, full=True, clock=context.clock)

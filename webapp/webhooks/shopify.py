@@ -1,0 +1,95 @@
+"""``POST /webhooks/shopify``: verify, store in the inbox, enqueue, answer 200.
+
+Shopify waits five seconds for a 2xx and retries otherwise
+(https://shopify.dev/docs/apps/build/webhooks/subscribe/https), so the answer never waits
+on processing: the delivery is durable in the inbox before the 200, and a repeated
+``X-Shopify-Webhook-Id`` (https://shopify.dev/docs/apps/build/webhooks/verify-deliveries)
+is answered 200 without a second row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, request
+from sqlalchemy.exc import IntegrityError
+
+from connectors.shopify.consts import MAX_WEBHOOK_BYTES
+from connectors.shopify.install import find_shop
+from connectors.shopify.mapping import when
+from connectors.shopify.webhooks import verify
+from core.config import get_settings
+from core.enums import Platform
+from core.models import InboxDelivery
+from webapp.clock import get_clock
+from webapp.db import get_session
+from webapp.jobs import get_dispatcher
+
+bp = Blueprint("shopify_webhooks", __name__)
+
+KEPT_HEADERS = (
+    "X-Shopify-Topic",
+    "X-Shopify-Shop-Domain",
+    "X-Shopify-Webhook-Id",
+    "X-Shopify-Event-Id",
+    "X-Shopify-Triggered-At",
+    "X-Shopify-API-Version",
+)
+
+
+def _raw_body() -> bytes | None:
+    """The body, or None when it is larger than any Shopify webhook."""
+    if request.content_length is not None and request.content_length > MAX_WEBHOOK_BYTES:
+        return None
+    body = request.stream.read(MAX_WEBHOOK_BYTES + 1)
+    return None if len(body) > MAX_WEBHOOK_BYTES else body
+
+
+@bp.post("/webhooks/shopify")
+def receive() -> tuple[str, int]:
+    """Take one webhook delivery."""
+    body = _raw_body()
+    if body is None:
+        return "Payload too large", 413
+    topic = request.headers.get("X-Shopify-Topic")
+    domain = request.headers.get("X-Shopify-Shop-Domain")
+    if not topic or not domain:
+        return "Missing Shopify headers", 400
+    session = get_session()
+    shop = find_shop(session, domain)
+    settings = get_settings()
+    secret = (shop.credential("api_secret") if shop else None) or settings.shopify_api_secret
+    if shop is None or not verify(dict(request.headers), body, settings.shopify_api_key, secret):
+        return "Unauthorized", 401
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return "Body is not JSON", 400
+    webhook_id = request.headers.get("X-Shopify-Webhook-Id")
+    event_id = request.headers.get("X-Shopify-Event-Id")
+    delivery = InboxDelivery(
+        shop_id=shop.id,
+        platform=Platform.SHOPIFY,
+        topic=topic,
+        dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
+        webhook_id=webhook_id,
+        event_id=event_id,
+        triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
+        api_version=request.headers.get("X-Shopify-API-Version"),
+        resource_id=str(payload.get("admin_graphql_api_id") or payload.get("id") or "")[:128]
+        or None
+        if isinstance(payload, dict)
+        else None,
+        headers={name: request.headers[name] for name in KEPT_HEADERS if name in request.headers},
+        body=body,
+        received_at=get_clock().now(),
+    )
+    session.add(delivery)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # the same webhook again: already stored, nothing more to do
+        return "", 200
+    get_dispatcher().dispatch("inbox", delivery.id)
+    return "", 200

@@ -1,0 +1,110 @@
+"""Webhook ingest: signed Shopify ``orders/create`` deliveries against a bare endpoint.
+
+gunicorn serves Reshelf on PostgreSQL and Redis; a threaded generator posts deliveries,
+each with its own ``X-Shopify-Webhook-Id``, first as fast as answers come (throughput,
+beside the bare endpoint in the same server), then at a steady 500/s (p99). Afterwards
+the inbox is counted: every 200 must be one stored row, none lost, none twice.
+
+    DATABASE_URL=postgresql://127.0.0.1/test REDIS_URL=redis://127.0.0.1:6379/0 \\
+        python -m bench.ingest [--seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bench.common import percentile, report
+from bench.load import LoadResult, RequestMaker, closed_loop, open_loop
+from bench.services import bench_environment, gunicorn
+from core.enums import Platform
+from core.models import InboxDelivery, Shop
+
+DOMAIN = "bench-ingest.myshopify.com"
+SECRET = "bench-webhook-secret"
+
+
+def order_body() -> bytes:
+    """An orders/create body of realistic size (about 6 KB, like Shopify's sample)."""
+    line = {"id": 1, "variant_id": 2, "product_id": 3, "title": "Tee", "quantity": 1,
+            "price": "20.00", "sku": "TEE-1", "properties": [], "tax_lines": [],
+            "discount_allocations": []}  # fmt: skip
+    body = {"id": 820982911946154508, "admin_graphql_api_id": "gid://shopify/Order/1",
+            "name": "#1001", "email": "jon@example.com", "currency": "USD",
+            "created_at": "2026-06-01T10:00:00-04:00", "updated_at": "2026-06-01T10:00:00-04:00",
+            "line_items": [dict(line, id=i) for i in range(12)], "tags": "",
+            "shipping_address": {"country_code": "US"}, "note": "x" * 1500}  # fmt: skip
+    return json.dumps(body).encode()
+
+
+def maker(body: bytes, ids: list[str]) -> RequestMaker:
+    signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+
+    def make(n: int) -> tuple[str, bytes, dict[str, str]]:
+        webhook_id = str(uuid.uuid4())
+        ids.append(webhook_id)
+        return "/webhooks/shopify", body, {
+            "Content-Type": "application/json", "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Shop-Domain": DOMAIN, "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Webhook-Id": webhook_id, "X-Shopify-API-Version": "2026-04",
+            "X-Shopify-Triggered-At": "2026-06-01T14:00:00Z",
+        }  # fmt: skip
+
+    return make
+
+
+def bare_maker(n: int) -> tuple[str, bytes, dict[str, str]]:
+    return "/bench/bare", b"{}", {"Content-Type": "application/json"}
+
+
+def summary(result: LoadResult) -> dict[str, float]:
+    return {"rps": result.throughput, "p50": percentile(result.latencies_ms, 50),
+            "p99": percentile(result.latencies_ms, 99)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=500.0)
+    args = parser.parse_args()
+    with bench_environment("ingest") as (env, engine):
+        with Session(engine) as session:
+            shop = Shop(platform=Platform.SHOPIFY, domain=DOMAIN)
+            shop.set_credentials(api_secret=SECRET)
+            session.add(shop)
+            session.commit()
+        with gunicorn("bench.ingest_app:app", env) as base:
+            ids: list[str] = []
+            make = maker(order_body(), ids)
+            closed_loop(base, bare_maker, args.concurrency, 1.0)  # warm up every worker
+            bare = summary(closed_loop(base, bare_maker, args.concurrency, args.seconds))
+            ingest_run = closed_loop(base, make, args.concurrency, args.seconds)
+            steady_run = open_loop(base, make, args.rate, args.seconds)
+        ingest, steady = summary(ingest_run), summary(steady_run)
+        ok = ingest_run.statuses.get(200, 0) + steady_run.statuses.get(200, 0)
+        with Session(engine) as session:
+            rows = session.scalar(select(func.count()).select_from(InboxDelivery)) or 0
+            distinct = session.scalar(select(func.count(func.distinct(InboxDelivery.webhook_id))))
+    report("ingest", "ingest.bare_rps", bare["rps"], "req/s", p50_ms=bare["p50"],
+           p99_ms=bare["p99"])  # fmt: skip
+    report("ingest", "ingest.rps", ingest["rps"], "req/s", p50_ms=ingest["p50"],
+           p99_ms=ingest["p99"], statuses=ingest_run.statuses)  # fmt: skip
+    report("ingest", "ingest.ratio_to_bare", ingest["rps"], "req/s", bare["rps"], target=0.5)
+    report("ingest", "ingest.p99_ms_at_500", steady["p99"], "ms", bare["p99"], target=50,
+           p50_ms=steady["p50"], achieved_rps=steady["rps"],
+           statuses=steady_run.statuses)  # fmt: skip
+    report("ingest", "ingest.lost", ok - rows, "deliveries", sent=len(ids), acknowledged=ok,
+           stored=rows)  # fmt: skip
+    report("ingest", "ingest.duplicated", rows - (distinct or 0), "deliveries")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,6 @@ and every published sample payload of a handled topic, processed with its effect
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 from sqlalchemy import select
@@ -14,32 +13,11 @@ from core.enums import InboxStatus, ShopStatus
 from core.errors import RetriableStoreError
 from core.models import Customer, InboxDelivery, Order, OutboundEmail
 from core.services import process_delivery
-from sandbox.shopify.webhooks import sign
-from webapp import create_app
-
-SECRET = "custom-app-secret"
+from tests.connectors.shopify.conftest import signed_post
 
 
-@pytest.fixture
-def web(engine, db, clock, dispatcher):
-    return create_app(
-        {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
-    ).test_client()
-
-
-def post(web, shop_row, topic, body: bytes, secret=SECRET, webhook_id=None, **extra):
-    headers = {
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Shop-Domain": shop_row.domain,
-        "X-Shopify-Hmac-Sha256": sign(body, secret),
-        "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
-        "X-Shopify-Event-Id": str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": "2026-06-15T11:59:00Z",
-        "X-Shopify-API-Version": "2026-04",
-        "Content-Type": "application/json",
-        **extra,
-    }
-    return web.post("/webhooks/shopify", data=body, headers=headers)
+def post(web, shop_row, topic, body, **kw):
+    return signed_post(web, shop_row, topic, body, **kw)
 
 
 def test_valid_delivery_is_stored_and_enqueued_before_200(web, db, shop_row, dispatcher):

@@ -7,6 +7,7 @@ builds them once from the settings.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,19 @@ def get_context() -> WorkerContext:
     if _current is None:
         _current = WorkerContext(engine=engine_for(get_settings().database_url))
     return _current
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked work horse, drop the parent's pooled connections without closing them.
+
+    A database connection must never be shared across processes (SQLAlchemy's "using
+    connection pools with multiprocessing"); the horse opens its own.
+    """
+    if _current is not None:
+        _current.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from rq.rate_limit import RateLimit
 from sqlalchemy import Engine, func, select
@@ -92,7 +93,12 @@ class RQDispatcher:
 
     def dispatch(self, kind: JobKind, object_id: int) -> None:
         """Queue the job for this work unless a job with its id already exists."""
-        self.ensure(kind, object_id, replace_terminal=False)
+        try:
+            self.ensure(kind, object_id, replace_terminal=False)
+        except RedisError as exc:
+            # The work is committed; the sweeper enqueues it once Redis is back. The caller
+            # (a merchant grading a line, a webhook being acknowledged) need not fail for it.
+            log.warning("could not enqueue %s %s, the sweeper will: %s", kind, object_id, exc)
 
     def ensure(self, kind: JobKind, object_id: int, *, replace_terminal: bool) -> Job | None:
         """Enqueue the work's job; with ``replace_terminal`` also replace a finished, failed or

@@ -31,7 +31,9 @@ RAISED = Retry(max=3, interval=[2, 10, 60])
 def retry_later(exc: RetriableStoreError) -> Retry:
     """The ``Retry`` a job returns for a retriable store error, honouring ``retry_after``."""
     if exc.retry_after is not None and exc.retry_after > 0:
-        return Retry(max=STORE_RETRIES, interval=[math.ceil(exc.retry_after)])
+        # RQ's scheduler keeps whole seconds and rounds down; one more second makes sure
+        # the store is not asked again before the time it named.
+        return Retry(max=STORE_RETRIES, interval=[math.ceil(exc.retry_after) + 1])
     return Retry(max=STORE_RETRIES, interval=BACKOFF)
 
 

@@ -9,11 +9,12 @@ the database.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
 
-from core.ports import JobDispatcher, NullDispatcher
+from core.ports import JobDispatcher, JobKind, NullDispatcher
 from webapp.optional import optional_attr
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def init_jobs(app: Flask) -> None:
     dispatcher: JobDispatcher | None = app.config.get("DISPATCHER")
     if dispatcher is None:
         dispatcher = build_dispatcher(app.extensions["reshelf.engine"])
-    app.extensions["reshelf.dispatcher"] = dispatcher
+    app.extensions["reshelf.dispatcher"] = CommittedWorkDispatcher(dispatcher)
 
 
 def build_dispatcher(engine: Engine) -> JobDispatcher:
@@ -35,6 +36,25 @@ def build_dispatcher(engine: Engine) -> JobDispatcher:
         return NullDispatcher()
     built: JobDispatcher = rq_dispatcher(engine=engine)
     return built
+
+
+@dataclass(frozen=True)
+class CommittedWorkDispatcher:
+    """Dispatches through ``inner``, logging instead of raising when enqueuing fails.
+
+    Services dispatch only after their commit, so the work is already recorded; the
+    worker's sweeper re-enqueues pending rows. Failing the request here would show the
+    shopper an error for a return that was in fact made.
+    """
+
+    inner: JobDispatcher
+
+    def dispatch(self, kind: JobKind, object_id: int) -> None:
+        """Enqueue; on any failure (Redis down, worker misconfigured) log it and go on."""
+        try:
+            self.inner.dispatch(kind, object_id)
+        except Exception:
+            log.exception("could not enqueue %s %s; the sweeper will pick it up", kind, object_id)
 
 
 def get_dispatcher() -> JobDispatcher:

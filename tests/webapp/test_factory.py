@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.ports import NullDispatcher
+from tests.webapp.actions import PortalActions
 from webapp import create_app, jobs
 from webapp.optional import optional_attr
 
@@ -42,3 +43,15 @@ def test_the_dispatcher_is_the_workers_when_installed(engine):
     if rq_dispatcher is None:
         pytest.skip("worker.dispatch is not installed in this copy")
     assert isinstance(jobs.build_dispatcher(engine), rq_dispatcher)
+
+
+class _BrokenQueue:
+    def dispatch(self, kind, object_id):
+        raise ConnectionError("Redis is down")
+
+
+def test_a_queue_failure_after_commit_does_not_fail_the_request(engine, store, clock, caplog):
+    app = create_app({"DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": _BrokenQueue()})
+    response = PortalActions(app.test_client(), store.shop.key).request_return("1001", store.email)
+    assert "Your return number is" in response.get_data(as_text=True)
+    assert "could not enqueue return_sync" in caplog.text

@@ -11,6 +11,7 @@ from core.config import get_settings
 from webapp.clock import init_clock
 from webapp.db import init_db
 from webapp.extensions import csrf, login_manager
+from webapp.filters import init_filters
 from webapp.jobs import init_jobs
 from webapp.optional import optional_attr
 
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_db(app)
     init_clock(app)
     init_jobs(app)
+    init_filters(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -39,6 +39,11 @@ def add_woocommerce(url: str, consumer_key: str, consumer_secret: str, backfill:
             click.echo(
                 f"Connected {shop.domain} (shop key {shop.key}); {len(created)} webhooks created."
             )
+            click.echo(
+                f"For the Reshelf Returns plugin's settings: portal URL "
+                f"{settings.public_url}/returns/{shop.key}, shared secret "
+                f"{shop.credential('portal_link_secret')}"
+            )
             if backfill:
                 for result in install.backfill(session, shop, clock):
                     click.echo(

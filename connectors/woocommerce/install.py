@@ -33,9 +33,12 @@ def save_shop(
     if shop is None:
         shop = Shop(platform=Platform.WOOCOMMERCE, domain=domain, name=domain.split("://")[-1])
         session.add(shop)
-    secret = shop.credential("webhook_secret") or secrets.token_urlsafe(32)
     shop.set_credentials(
-        consumer_key=consumer_key, consumer_secret=consumer_secret, webhook_secret=secret
+        consumer_key=consumer_key,
+        consumer_secret=consumer_secret,
+        webhook_secret=shop.credential("webhook_secret") or secrets.token_urlsafe(32),
+        # Shared with the Reshelf Returns plugin (its settings page) to sign return links.
+        portal_link_secret=shop.credential("portal_link_secret") or secrets.token_urlsafe(32),
     )
     shop.status, shop.status_message = ShopStatus.ACTIVE, None
     shop.scopes = "read_write"

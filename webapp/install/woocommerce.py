@@ -11,19 +11,22 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from connectors.woocommerce import connect, install
-from core.enums import Platform
+from connectors.woocommerce import connect, install, portal_link, sync
+from core.enums import Platform, ShopStatus
 from core.errors import DomainError, StoreError
-from core.models import Shop
+from core.models import Order, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import csrf, login_manager
 
-bp = Blueprint("woocommerce_install", __name__, url_prefix="/install/woocommerce")
+# Full paths below: the connect flow lives under /install/woocommerce, and the plugin's
+# signed return links land in the portal's space, /returns/<shop key>/from-store.
+bp = Blueprint("woocommerce_install", __name__)
 log = logging.getLogger(__name__)
 
 
@@ -31,7 +34,7 @@ def _public(endpoint: str) -> str:
     return str(current_app.config["PUBLIC_URL"]).rstrip("/") + url_for(endpoint)
 
 
-@bp.get("/connect")
+@bp.get("/install/woocommerce/connect")
 def start() -> Response:
     """Send the merchant (signed-in staff) to their store's wc-auth approve page."""
     if not current_user.is_authenticated:
@@ -50,7 +53,7 @@ def start() -> Response:
     return redirect(target)
 
 
-@bp.post("/callback")
+@bp.post("/install/woocommerce/callback")
 def callback() -> tuple[str, int]:
     """Store the keys the store posts; anything but our token and read_write is refused."""
     try:
@@ -69,7 +72,7 @@ def callback() -> tuple[str, int]:
 csrf.exempt(callback)  # the store's server posts here, not a browser form
 
 
-@bp.get("/return")
+@bp.get("/install/woocommerce/return")
 def finish() -> Response:
     """The merchant is back: subscribe webhooks and backfill the newly connected shop."""
     if request.args.get("success") != "1":
@@ -95,3 +98,41 @@ def finish() -> Response:
     else:
         flash(f"{shop.name} is connected.", "success")
     return redirect(url_for("index"))
+
+
+@bp.get("/returns/<shop_key>/from-store")
+def from_store(shop_key: str) -> Response:
+    """A shopper followed the plugin's signed link: open their order in the portal."""
+    session = get_session()
+    shop = session.scalars(
+        select(Shop).where(Shop.key == shop_key, Shop.platform == Platform.WOOCOMMERCE)
+    ).one_or_none()
+    if shop is None or shop.status != ShopStatus.ACTIVE:
+        abort(404)
+    try:
+        order_id, email = portal_link.verify(
+            shop.credential("portal_link_secret") or "", request.args.to_dict(), get_clock().now()
+        )
+    except portal_link.BadLink as exc:
+        abort(403, str(exc))
+    order = _mirrored_order(shop, order_id)
+    if order is None or (order.email or "").lower() != email:
+        abort(404, "We could not find this order; look it up with its number and email.")
+    flask_session["portal_order"] = order.id
+    return redirect(url_for("portal.choose_items", shop_key=shop_key))
+
+
+def _mirrored_order(shop: Shop, order_id: str) -> Order | None:
+    """The order from the mirror, fetched from the store if its webhook has not arrived."""
+    session = get_session()
+    query = select(Order).where(Order.shop_id == shop.id, Order.platform_id == order_id)
+    order = session.scalars(query).one_or_none()
+    if order is None:
+        try:
+            client = install.client_for(shop)
+            sync.upsert_order(session, shop, client, client.get(f"orders/{order_id}"))
+            session.commit()
+        except StoreError:
+            return None
+        order = session.scalars(query).one_or_none()
+    return order

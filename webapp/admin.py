@@ -139,8 +139,10 @@ def _run(service: Callable[..., Any], **arguments: Any) -> None:
 
 
 def _role_in(allowed: tuple[Role, ...]) -> bool:
+    """True if the user's role in the current shop is one of ``allowed``."""
     return current_staff().roles.get(current_shop_id()) in allowed
 
 
 def _back(return_id: int) -> Response:
+    """Back to the return's page."""
     return redirect(url_for("admin.show_return", return_id=return_id))

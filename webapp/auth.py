@@ -29,6 +29,12 @@ def load_user(user_id: str) -> Staff | None:
 login_manager.user_loader(load_user)
 
 
+@bp.app_context_processor
+def shop_in_templates() -> dict[str, Callable[[], int]]:
+    """Let the admin's templates mark the shop the user works in."""
+    return {"current_shop_id": current_shop_id}
+
+
 @bp.route("/login", methods=("GET", "POST"))
 def login() -> str | Response:
     """Show the sign-in form; on a correct email and password, sign in and go on."""
@@ -52,16 +58,31 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/shop")
+def choose_shop() -> Response:
+    """Switch the shop the user works in, among those they have a role in."""
+    if not current_user.is_authenticated:
+        refusal: Response = login_manager.unauthorized()
+        return refusal
+    wanted = request.form.get("shop_id", type=int)
+    if wanted not in current_staff().roles:
+        abort(403)
+    session["shop_id"] = wanted
+    return redirect(url_for("admin.list_returns"))
+
+
 def _safe_next(target: str | None) -> str:
     """Follow ``next`` only to a path on this site, never to another host."""
     parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
-        return target
+    # Browsers read "/\\host" as "//host", another site, so both forms are refused.
+    local = target and target.startswith("/") and not target.startswith(("//", "/\\"))
+    if local and not parts.scheme and not parts.netloc:
+        return str(target)
     return url_for("admin.list_returns")
 
 
 def current_staff() -> Staff:
-    """The signed-in user (views behind ``login_required`` only)."""
+    """The signed-in user (only in views behind the admin's sign-in check)."""
     staff: Staff = current_user._get_current_object()
     return staff
 
@@ -81,8 +102,11 @@ def requires_role(*allowed: Role) -> Callable[[F], F]:
     """Refuse the view (403) unless the user's role in the current shop is one of ``allowed``."""
 
     def decorate(view: F) -> F:
+        """Wrap ``view`` with the role check."""
+
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
+            """Run the view only for an allowed role."""
             if current_staff().roles.get(current_shop_id()) not in allowed:
                 abort(403, "Your role in this shop does not allow that.")
             return view(*args, **kwargs)

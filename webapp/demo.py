@@ -41,24 +41,25 @@ ORDERS = [
 
 @dataclass(frozen=True)
 class Demo:
+    """What ``seed_demo`` made or found, and how to sign in."""
+
     shop: Shop
     admin_email: str
     admin_password: str
-    created: bool
 
 
 def seed_demo(session: Session, clock: Clock, instance_path: Path) -> Demo:
     """Create the demo shop, its admin, catalogue and orders unless they already exist."""
     password = _demo_password(instance_path)
     shop = session.scalars(select(Shop).where(Shop.domain == DEMO_DOMAIN)).one_or_none()
-    created = shop is None
     if shop is None:
         shop = _seed_shop(session, clock)
     add_user(session, DEMO_ADMIN, password, shop, Role.OWNER)
-    return Demo(shop, DEMO_ADMIN, password, created)
+    return Demo(shop, DEMO_ADMIN, password)
 
 
 def _seed_shop(session: Session, clock: Clock) -> Shop:
+    """Create the shop with its location, catalogue, customer, orders and policy; commits."""
     now = clock.now()
     shop = Shop(
         platform=Platform.SHOPIFY, domain=DEMO_DOMAIN, name="Reshelf Demo Store", installed_at=now

@@ -91,19 +91,15 @@ def confirm(shop_key: str, rma: str) -> str:
     shop = _shop(shop_key)
     if rma not in session.get("portal_rmas", []):
         abort(404)
-    ret = (
-        get_session()
-        .scalars(
-            select(ReturnRequest).where(ReturnRequest.shop_id == shop.id, ReturnRequest.rma == rma)
-        )
-        .one_or_none()
-    )
+    query = select(ReturnRequest).where(ReturnRequest.shop_id == shop.id, ReturnRequest.rma == rma)
+    ret = get_session().scalars(query).one_or_none()
     if ret is None:
         abort(404)
     return render_template("portal/confirmation.html", shop=shop, ret=ret)
 
 
 def _shop(key: str) -> Shop:
+    """The active shop with this public key, or 404."""
     shop = get_session().scalars(select(Shop).where(Shop.key == key)).one_or_none()
     if shop is None or shop.status != ShopStatus.ACTIVE:
         abort(404)
@@ -127,13 +123,10 @@ def _asked_lines(order: Order) -> list[services.LineRequest]:
 
 def _reasons(shop: Shop) -> dict[str, str]:
     """The shop's active reasons in its order, or the defaults when it has none."""
-    rows = (
-        get_session()
-        .scalars(
-            select(ReturnReason)
-            .where(ReturnReason.shop_id == shop.id, ReturnReason.active.is_(True))
-            .order_by(ReturnReason.position, func.lower(ReturnReason.label))
-        )
-        .all()
+    query = (
+        select(ReturnReason)
+        .where(ReturnReason.shop_id == shop.id, ReturnReason.active.is_(True))
+        .order_by(ReturnReason.position, func.lower(ReturnReason.label))
     )
+    rows = get_session().scalars(query).all()
     return {r.code: r.label for r in rows} or DEFAULT_REASONS

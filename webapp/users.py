@@ -17,11 +17,12 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 @dataclass(frozen=True)
 class Staff:
-    """The signed-in user as Flask-Login sees it: an id, an email and a role per shop id."""
+    """The signed-in user as Flask-Login sees it: an id, an email, a role and name per shop."""
 
     id: int
     email: str
     roles: dict[int, Role]
+    shop_names: dict[int, str]
 
     is_authenticated = True
     is_active = True
@@ -37,7 +38,8 @@ def load_staff(session: Session, user_id: int) -> Staff | None:
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return Staff(user.id, user.email, {m.shop_id: m.role for m in user.memberships})
+    names = {m.shop_id: m.shop.name or m.shop.domain for m in user.memberships}
+    return Staff(user.id, user.email, {m.shop_id: m.role for m in user.memberships}, names)
 
 
 def authenticate(session: Session, email: str, password: str) -> Staff | None:

@@ -69,6 +69,7 @@ class AdminActions:
         return self.client.post("/admin/login", data=form)
 
     def _post(self, return_id: int, path: str, form: dict[str, Any]) -> TestResponse:
+        """Post ``form`` with the token from the return's page; follow to the result."""
         page = self.client.get(f"/admin/returns/{return_id}")
         form = {**form, "csrf_token": csrf_token(page)}
         return self.client.post(path, data=form, follow_redirects=True)

@@ -28,6 +28,7 @@ def app(engine, db, clock, dispatcher):
 
 @pytest.fixture
 def client(app):
+    """A browser without cookies yet."""
     return app.test_client()
 
 
@@ -42,6 +43,7 @@ class Store:
 
 @pytest.fixture
 def store(db, factory, clock) -> Store:
+    """The shop, its default policy and order 1001, committed."""
     shop = factory.shop(name="Test Shop")
     ensure_default_policy(db, shop.id, clock)
     shirt = factory.variant(shop, title="Linen shirt")
@@ -56,6 +58,7 @@ def store(db, factory, clock) -> Store:
 
 @pytest.fixture
 def portal(client, store) -> PortalActions:
+    """A shopper in the store's portal."""
     return PortalActions(client, store.shop.key)
 
 

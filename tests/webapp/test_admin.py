@@ -20,6 +20,7 @@ def make_return(db, store, clock, dispatcher):
     """Request a return of the store's shirts through the service, as the portal would."""
 
     def make(quantity: int = 2) -> ReturnRequest:
+        """Request ``quantity`` of the shirts back."""
         line = LineRequest(store.order.lines[0].id, quantity, "too_small")
         return request_return(
             db, shop_id=store.shop.id, order_id=store.order.id, lines=[line],
@@ -51,11 +52,36 @@ def test_a_wrong_password_does_not_sign_in(client, staff):
     assert client.get("/admin/").status_code == 302
 
 
-def test_sign_in_follows_next_only_within_the_site(client, staff):
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/admin/returns/7", "/admin/returns/7"),
+        ("https://evil.example/", "/admin/"),
+        ("//evil.example/", "/admin/"),
+        ("/\\evil.example/", "/admin/"),
+    ],
+)
+def test_sign_in_follows_next_only_within_the_site(client, staff, target, landing):
     page = client.get("/admin/login")
     form = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": csrf_token(page)}
-    response = client.post("/admin/login?next=https://evil.example/", data=form)
-    assert response.headers["Location"] == "/admin/"
+    response = client.post("/admin/login", query_string={"next": target}, data=form)
+    assert response.headers["Location"] == landing
+
+
+def test_staff_of_two_shops_can_switch_between_them(admin, db, factory, staff, make_return):
+    mine = make_return()
+    other = factory.shop(name="Second Shop")
+    db.commit()
+    add_user(db, STAFF_EMAIL, STAFF_PASSWORD, other, Role.AGENT)
+    page = admin.client.get("/admin/")
+    assert "Second Shop" in page.get_data(as_text=True)
+    form = {"shop_id": str(other.id), "csrf_token": csrf_token(page)}
+    admin.client.post("/admin/shop", data=form)
+    assert mine.rma not in admin.client.get("/admin/").get_data(as_text=True)
+    stranger = factory.shop()
+    db.commit()
+    form["shop_id"] = str(stranger.id)
+    assert admin.client.post("/admin/shop", data=form).status_code == 403
 
 
 def test_returns_are_listed_newest_first_and_filtered_by_status(admin, make_return, db, clock):

@@ -23,6 +23,7 @@ COMMANDS = [
 
 
 def _command(path: list[str]) -> click.Command:
+    """The click command at ``path`` under ``reshelf``."""
     command: click.Command = main
     for name in path:
         assert isinstance(command, click.Group)

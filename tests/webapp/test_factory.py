@@ -46,7 +46,10 @@ def test_the_dispatcher_is_the_workers_when_installed(engine):
 
 
 class _BrokenQueue:
+    """A dispatcher whose queue is unreachable."""
+
     def dispatch(self, kind, object_id):
+        """Fail as a Redis outage would."""
         raise ConnectionError("Redis is down")
 
 

@@ -17,6 +17,7 @@ BIN = Path(sys.executable).parent
 
 
 def _free_port() -> int:
+    """A port nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

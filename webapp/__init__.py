@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, render_template, url_for
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from core.config import get_settings
@@ -63,7 +64,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.register_blueprint(platform_bp)
 
     app.add_url_rule("/", "index", go_to_admin)
+    app.register_error_handler(CSRFError, explain_expired_form)
     return app
+
+
+def explain_expired_form(_error: CSRFError) -> tuple[str, int]:
+    """A form without a valid token: say what to do instead of "Bad Request"."""
+    return render_template("expired.html"), 400
 
 
 def go_to_admin() -> Response:

@@ -162,6 +162,7 @@ def test_forms_without_the_csrf_token_are_refused(admin, db, make_return):
     ret = make_return()
     response = admin.client.post(f"/admin/returns/{ret.id}/receive", data={})
     assert response.status_code == 400
+    assert "Go back, reload the page" in response.get_data(as_text=True)
     assert _status(db, ret) == ReturnStatus.APPROVED
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -103,7 +105,9 @@ def test_demo_seeds_once_and_its_urls_work(db, engine, dispatcher):
     key = lines["Portal"].removeprefix(f"{base}/returns/").strip("/")
     shopped = PortalActions(client, key).request_return("1001", "shopper@example.com")
     assert "Your return number is" in shopped.get_data(as_text=True)
-    email, password = first.output.splitlines()[2].split()[3::3]
+    sign_in = re.search(r"Sign in as (\S+) with password (\S+)", first.output)
+    assert sign_in, first.output
+    email, password = sign_in.groups()
     assert AdminActions(client).login(email, password).status_code == 302
     assert "1001" in client.get("/admin/").get_data(as_text=True)
 

@@ -1,0 +1,88 @@
+"""Install from the embedded app home (token exchange), refresh ahead of expiry, custom apps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from connectors.shopify.cli import add_shopify
+from connectors.shopify.connector import ShopifyConnector
+from connectors.shopify.transport import ENV_VAR
+from core.clock import SystemClock
+from core.config import get_settings
+from core.enums import Platform, ShopStatus
+from core.models import PolicyVersion, Shop
+from tests.sandbox.shopify.conftest import TOKEN
+
+
+@pytest.fixture
+def public_app_env(monkeypatch, emulator, base_url):
+    """The web app configured as the emulator's public app, talking to it over HTTP."""
+    monkeypatch.setenv("SHOPIFY_API_KEY", emulator.app.client_id)
+    monkeypatch.setenv("SHOPIFY_API_SECRET", emulator.app.client_secret)
+    monkeypatch.setenv(ENV_VAR, base_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_app_home_installs_with_an_expiring_offline_token(db, web, seeder, public_app_env):
+    store = seeder.shop("newshop")
+    answer = web.get(
+        f"/shopify?shop={store.domain}&host=YWRtaW4&embedded=1&id_token={seeder.id_token(store)}"
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    shop = db.scalars(select(Shop).where(Shop.domain == store.domain)).one()
+    assert (shop.platform, shop.status, shop.name) == (
+        Platform.SHOPIFY,
+        ShopStatus.ACTIVE,
+        "newshop",
+    )
+    assert shop.credential("access_token") in store.tokens
+    assert shop.credential("refresh_token")
+    assert shop.token_expires_at is not None
+    assert (
+        db.scalars(select(PolicyVersion).where(PolicyVersion.shop_id == shop.id)).first()
+        is not None
+    )
+
+
+def test_forged_id_token_installs_nothing(db, web, seeder, public_app_env):
+    store = seeder.shop("newshop")
+    answer = web.get(f"/shopify?shop={store.domain}&id_token=forged.token.value")
+    assert answer.status_code in (302, 401)  # bounced to fetch a fresh token, or refused
+    assert db.scalars(select(Shop)).all() == []
+
+
+def test_token_is_refreshed_before_it_expires(db, web, seeder, emulator, client, public_app_env):
+    store = seeder.shop("newshop")
+    web.get(f"/shopify?shop={store.domain}&id_token={seeder.id_token(store)}")
+    shop = db.scalars(select(Shop)).one()
+    old = shop.credential("access_token")
+    shop.token_expires_at = SystemClock().now() + timedelta(minutes=1)  # inside the refresh margin
+    connector = ShopifyConnector(shop, http_client=client)
+    assert connector.api("shop")["shop"]["name"] == "newshop"
+    assert shop.credential("access_token") != old
+    assert store.tokens[old].expires_at <= SystemClock().now()  # the old one no longer works
+
+
+def test_shop_add_shopify_connects_a_custom_app(db, store, base_url, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, base_url)
+    result = CliRunner().invoke(
+        add_shopify, ["--domain", store.domain, "--access-token", TOKEN, "--api-secret", "s3cret"]
+    )
+    assert result.exit_code == 0, result.output
+    shop = db.scalars(select(Shop).where(Shop.domain == store.domain)).one()
+    assert (shop.credential("api_secret"), shop.token_expires_at) == ("s3cret", None)
+
+
+def test_shop_add_shopify_refuses_a_bad_token(db, store, base_url, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, base_url)
+    result = CliRunner().invoke(
+        add_shopify, ["--domain", store.domain, "--access-token", "nope", "--api-secret", "s"]
+    )
+    assert result.exit_code != 0
+    assert "refused" in result.output

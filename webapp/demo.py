@@ -51,7 +51,9 @@ class Demo:
 def seed_demo(session: Session, clock: Clock, instance_path: Path) -> Demo:
     """Create the demo shop, its admin, catalogue and orders unless they already exist."""
     password = _demo_password(instance_path)
-    shop = session.scalars(select(Shop).where(Shop.domain == DEMO_DOMAIN)).one_or_none()
+    shop = session.scalars(
+        select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == DEMO_DOMAIN)
+    ).one_or_none()
     if shop is None:
         shop = _seed_shop(session, clock)
     add_user(session, DEMO_ADMIN, password, shop, Role.OWNER)
@@ -67,9 +69,11 @@ def _seed_shop(session: Session, clock: Clock) -> Shop:
     session.add(shop)
     session.flush()
     location = Location(shop_id=shop.id, platform_id="demo-1", name="Warehouse", is_default=True)
+    prices = {sku: Decimal(price) for sku, _, price, _ in CATALOGUE}
+    spent = sum((prices[sku] * n for _, _, items in ORDERS for sku, n in items), Decimal(0))
     customer = Customer(
         shop_id=shop.id, platform_id="demo-c1", email=DEMO_SHOPPER, first_name="Sam",
-        orders_count=len(ORDERS), total_spent=Decimal("169.00"), currency="USD", country="US",
+        orders_count=len(ORDERS), total_spent=spent, currency="USD", country="US",
     )  # fmt: skip
     session.add_all([location, customer])
     variants: dict[str, tuple[Variant, bool]] = {}

@@ -84,7 +84,7 @@ def demo() -> None:
 
     settings = get_settings()
     with database() as session:
-        seeded = seed_demo(session, SystemClock(), settings.instance_path)
+        seeded = seed_demo(session, SystemClock(), settings.secret_key)
         key = seeded.shop.key
     click.echo(f"Admin: {settings.public_url}/admin/")
     click.echo(f"Portal: {settings.public_url}/returns/{key}/")

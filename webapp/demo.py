@@ -6,11 +6,12 @@ can call it every time.
 
 from __future__ import annotations
 
-import secrets
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,9 +49,9 @@ class Demo:
     admin_password: str
 
 
-def seed_demo(session: Session, clock: Clock, instance_path: Path) -> Demo:
+def seed_demo(session: Session, clock: Clock, secret_key: str) -> Demo:
     """Create the demo shop, its admin, catalogue and orders unless they already exist."""
-    password = _demo_password(instance_path)
+    password = demo_password(secret_key)
     shop = session.scalars(
         select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == DEMO_DOMAIN)
     ).one_or_none()
@@ -119,13 +120,7 @@ def _seed_shop(session: Session, clock: Clock) -> Shop:
     return shop
 
 
-def _demo_password(instance_path: Path) -> str:
-    """The demo admin's password, made once and kept in the instance folder (mode 0600)."""
-    path = instance_path / "demo-admin-password"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(12)
-    path.touch(mode=0o600)
-    path.write_text(password)
-    return password
+def demo_password(secret_key: str) -> str:
+    """The demo admin's password, derived from the instance's secret: stable, and its own."""
+    digest = hmac.new(secret_key.encode(), b"reshelf demo admin", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()

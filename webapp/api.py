@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
+from redis import Redis
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
@@ -38,8 +39,6 @@ def _queue_status() -> dict[str, Any]:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return {"ok": True, "backend": "embedded"}
-    from redis import Redis
-
     client = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()

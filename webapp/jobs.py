@@ -1,9 +1,9 @@
 """The job dispatcher the web app hands to core services.
 
-With the worker installed, jobs go to RQ (real Redis, or the embedded in-process queue
-when no ``REDIS_URL`` is set). Until ``worker.dispatch`` exists the app falls back to
-``NullDispatcher``: nothing is lost, because the worker's sweeper finds pending rows in
-the database.
+Jobs go to the worker's RQ dispatcher (real Redis, or the embedded in-process queue when
+no ``REDIS_URL`` is set). In a copy without ``worker.dispatch`` the app falls back to
+``NullDispatcher``; nothing is lost either way, because the worker's sweeper finds
+pending rows in the database.
 """
 
 from __future__ import annotations

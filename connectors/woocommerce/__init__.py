@@ -1,5 +1,15 @@
 """Everything WooCommerce: REST client, connect flow, webhooks, sync, restock and refunds."""
 
-from connectors.woocommerce.connector import WooCommerceConnector, delivery_url
+from __future__ import annotations
 
-__all__ = ["WooCommerceConnector", "delivery_url"]
+from sqlalchemy.orm import Session
+
+from connectors.woocommerce.connector import WooCommerceConnector, delivery_url
+from core.models import Shop
+
+__all__ = ["WooCommerceConnector", "connector_for", "delivery_url"]
+
+
+def connector_for(session: Session, shop: Shop) -> WooCommerceConnector:
+    """The connector for a WooCommerce shop (``connectors.connector_for`` calls this)."""
+    return WooCommerceConnector.for_shop(session, shop)

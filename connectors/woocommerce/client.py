@@ -74,6 +74,10 @@ class WooClient:
         """PUT (update)."""
         return self._call(self._rest, "put", endpoint, data).json()
 
+    def options(self, endpoint: str) -> Any:
+        """OPTIONS: the route's description (methods and the arguments they accept)."""
+        return self._call(self._rest, "options", endpoint).json()
+
     def delete(self, endpoint: str, **params: Any) -> Any:
         """DELETE."""
         return self._call(self._rest, "delete", endpoint, params=params).json()

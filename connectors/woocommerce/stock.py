@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.errors import WooFatalError
 from core.models import StockMovement, Variant
 from core.ports import StoreAnswer
 
@@ -57,6 +58,18 @@ def restock_with_plugin(client: WooClient, movement: StockMovement) -> StoreAnsw
     )
 
 
+def accepts_inventory_delta(client: WooClient, endpoint: str) -> bool:
+    """Whether the store's REST API takes ``inventory_delta`` on this route.
+
+    WordPress ignores arguments it does not know, so on a store without it an update would
+    write our marker and leave the stock alone; the route's OPTIONS description says.
+    """
+    description = client.options(endpoint)
+    return any(
+        "inventory_delta" in (route.get("args") or {}) for route in description.get("endpoints", [])
+    )
+
+
 def restock_with_delta(session: Session, client: WooClient, movement: StockMovement) -> StoreAnswer:
     """``inventory_delta`` plus a meta marker, once per movement, one writer per item."""
     # Serialise per item: on PostgreSQL this row lock holds other workers until commit.
@@ -64,6 +77,11 @@ def restock_with_delta(session: Session, client: WooClient, movement: StockMovem
         select(Variant).where(Variant.id == movement.variant_id).with_for_update()
     ).one()
     endpoint = item_endpoint(variant)
+    if not accepts_inventory_delta(client, endpoint):
+        raise WooFatalError(
+            "this store cannot change stock by a relative amount "
+            "(no inventory_delta): install the Reshelf Returns plugin"
+        )
     item = client.get(endpoint)
     done = _marker(item, movement.idempotency_key)
     if done is not None:

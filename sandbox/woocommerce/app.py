@@ -58,6 +58,7 @@ def create_emulator(
     insecure_callbacks: bool = False,
     utc_offset_hours: int = 0,
     tax_rate: Decimal | str = "0",
+    inventory_delta: bool = True,
 ) -> Flask:
     """A new emulated store. ``app.extensions["wc_emulator"]`` is its :class:`Emulator`.
 
@@ -66,6 +67,7 @@ def create_emulator(
     """
     site = Store(utc_offset_hours=utc_offset_hours)
     site.tax_rate = Decimal(tax_rate)
+    site.inventory_delta = inventory_delta
     site.plugin_installed = plugin_installed
     site.plugin_statuses = plugin.STATUSES if plugin_installed else ()
     emulator = Emulator(site, None, secrets.token_bytes(16), insecure_callbacks)  # type: ignore[arg-type]

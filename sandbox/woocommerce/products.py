@@ -42,7 +42,7 @@ def apply_changes(site: Store, product: Resource, data: dict[str, Any]) -> None:
     product["price"] = product.get("sale_price") or product.get("regular_price") or ""
     if "stock_quantity" in data and product.get("manage_stock"):
         product["stock_quantity"] = int(data["stock_quantity"])
-    if "inventory_delta" in data and product.get("manage_stock"):
+    if "inventory_delta" in data and product.get("manage_stock") and site.inventory_delta:
         # inventory_delta (WooCommerce 10.x, fact given by issue 4): a relative change
         # applied by wc_update_product_stock() in the same request as the other fields.
         product["stock_quantity"] = int(product.get("stock_quantity") or 0) + int(
@@ -128,6 +128,41 @@ def create_product() -> Response:
         product = new_product(site, body())
     site.emit("product", "created", product["id"])
     return reply(product, 201)
+
+
+# What WP_REST_Server::get_data_for_route() lists for an item route on OPTIONS: the
+# methods and the arguments each accepts (clients use it to discover capabilities).
+_WRITE_ARGS = (
+    "name",
+    "sku",
+    "regular_price",
+    "sale_price",
+    "manage_stock",
+    "stock_quantity",
+    "inventory_delta",
+    "meta_data",
+    "tags",
+    "categories",
+    "status",
+)
+
+
+@bp.route("/products/<int:product_id>", methods=["OPTIONS"])
+@bp.route("/products/<int:parent_id>/variations/<int:product_id>", methods=["OPTIONS"])
+def describe_product(product_id: int, parent_id: int | None = None) -> Response:
+    """The route's description, with the arguments an update accepts."""
+    names = [n for n in _WRITE_ARGS if n != "inventory_delta" or store().inventory_delta]
+    args = {name: {"required": False} for name in names}
+    return reply(
+        {
+            "namespace": "wc/v3",
+            "methods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
+            "endpoints": [
+                {"methods": ["GET"], "args": {"id": {"required": False}}},
+                {"methods": ["POST", "PUT", "PATCH"], "args": args},
+            ],
+        }
+    )
 
 
 @bp.get("/products/<int:product_id>")

@@ -80,6 +80,8 @@ class Store:
         self.item_reduced_stock: dict[int, int] = {}
         self.listeners: list[Listener] = []
         self.tax_rate = Decimal(0)  # one standard rate (id 1), in percent
+        # False: a WooCommerce without inventory_delta (WordPress ignores unknown arguments).
+        self.inventory_delta = True
         # Set by the companion plugin when it is installed (see plugin.py).
         self.plugin_installed = False
         self.plugin_statuses: tuple[str, ...] = ()

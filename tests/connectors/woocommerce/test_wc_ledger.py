@@ -11,6 +11,7 @@ from connectors.woocommerce import sync
 from connectors.woocommerce.connector import WooCommerceConnector
 from core.clock import FrozenClock
 from core.enums import Disposition, Grade, LedgerState, ResolutionKind
+from core.errors import FatalStoreError
 from core.models import Order, StockMovement
 from core.ports import RecordingDispatcher
 from core.services import (
@@ -169,3 +170,18 @@ def test_push_return_notes_and_plugin_status(db, woo_shop, woo_client, seed, now
     assert order["status"] == "returned"
     notes = [n["note"] for n in woo_client.get(f"orders/{seeded['order']['id']}/notes")]
     assert notes.count(f"Reshelf return {request.rma}: graded.") == 1
+
+
+@pytest.mark.parametrize("plugin_installed", [False], ids=["no-plugin"], indirect=True)
+def test_without_plugin_or_inventory_delta_the_restock_is_refused_not_faked(
+    db, woo, woo_shop, woo_client, seed, now
+):
+    woo[0].store.inventory_delta = False  # an older WooCommerce
+    seeded = seed(stock=10, quantity=1)
+    _graded_return(db, woo_shop, woo_client, seeded["order"], now)
+    movement = db.scalars(select(StockMovement)).one()
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    with pytest.raises(FatalStoreError, match="install the Reshelf Returns plugin"):
+        apply_movement(db, movement.id, connector, now)
+    assert movement.state == LedgerState.FAILED
+    assert _stock(woo_client, seeded["product"]) == 9

@@ -82,6 +82,19 @@ class AdminActions:
         """Reject with a reason for the shopper."""
         return self._post(return_id, f"/admin/returns/{return_id}/reject", {"reason": reason})
 
+    def mark_in_transit(self, return_id: int, carrier: str, tracking_number: str) -> TestResponse:
+        """Record the parcel as on its way."""
+        form = {"carrier": carrier, "tracking_number": tracking_number}
+        return self._post(return_id, f"/admin/returns/{return_id}/in-transit", form)
+
+    def resolve(self, return_id: int) -> TestResponse:
+        """Press the button that issues the refund, credit or exchange."""
+        return self._post(return_id, f"/admin/returns/{return_id}/resolve", {})
+
+    def close(self, return_id: int) -> TestResponse:
+        """Press Close."""
+        return self._post(return_id, f"/admin/returns/{return_id}/close", {})
+
     def receive(self, return_id: int, received: dict[int, int]) -> TestResponse:
         """Record ``{return line id: units}`` as arrived."""
         form = {f"received-{line_id}": str(n) for line_id, n in received.items()}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
-from core.enums import LedgerState, ReturnStatus, Role
-from core.models import ReturnRequest, StockMovement
+from core.enums import LedgerState, ResolutionKind, ReturnStatus, Role
+from core.models import ReturnRequest, Settlement, StockMovement
 from core.queries import DESK_PAGE_SIZE
 from core.services import LineRequest, publish_policy, request_return
 from core.services.policies import create_draft
@@ -149,6 +151,36 @@ def test_receiving_and_grading_restock_writes_one_stock_movement(admin, db, make
         (line_id, 2, LedgerState.PENDING)
     ]
     assert _status(db, ret) == ReturnStatus.GRADED
+
+
+def test_a_parcel_on_its_way_keeps_its_tracking_number(admin, db, make_return):
+    ret = make_return()
+    page = admin.mark_in_transit(ret.id, "DHL", "JD0142").get_data(as_text=True)
+    assert _status(db, ret) == ReturnStatus.IN_TRANSIT
+    assert db.get(ReturnRequest, ret.id).tracking_number == "JD0142"
+    assert "carrier=DHL" in page
+
+
+def test_a_graded_return_is_settled_then_closed_once_the_store_confirms(
+    admin, db, make_return, dispatcher
+):
+    ret = make_return(2)
+    admin.receive(ret.id, {ret.lines[0].id: 2})
+    graded = admin.grade(ret.id, ret.lines[0].id, "new", "restock").get_data(as_text=True)
+    assert "Restock" in graded
+    assert "pending" in graded
+    page = admin.resolve(ret.id).get_data(as_text=True)
+    db.rollback()
+    settlement = db.scalars(select(Settlement)).one()
+    assert (settlement.kind, settlement.amount) == (ResolutionKind.REFUND, Decimal("80.00"))
+    assert ("settlement", settlement.id) in dispatcher.sent
+    assert "80.00 USD" in page
+    assert "still has refund to settle" in admin.close(ret.id).get_data(as_text=True)
+    assert _status(db, ret) == ReturnStatus.GRADED
+    settlement.state, settlement.store_reference = LedgerState.APPLIED, "refund-1"
+    db.commit()
+    admin.close(ret.id)
+    assert _status(db, ret) == ReturnStatus.CLOSED
 
 
 def test_receiving_more_than_was_asked_is_refused(admin, db, make_return):

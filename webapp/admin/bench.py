@@ -1,0 +1,57 @@
+"""The receiving bench: parcels on their way, what arrived, and how each line was graded."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from werkzeug.wrappers import Response
+
+from core import services
+from core.enums import Disposition, Grade
+from core.models import ReturnLine
+from webapp.admin.common import back_to, bp, run_service
+from webapp.auth import current_shop_id
+from webapp.db import get_session
+from webapp.forms import choice, whole_number
+
+
+@bp.post("/returns/<int:return_id>/in-transit")
+def mark_in_transit(return_id: int) -> Response:
+    """Record that the parcel is on its way, with the carrier and tracking number if known."""
+    carrier = request.form.get("carrier", "").strip() or None
+    tracking = request.form.get("tracking_number", "").strip() or None
+    run_service(
+        services.mark_in_transit, return_id=return_id, carrier=carrier, tracking_number=tracking
+    )
+    return back_to(return_id)
+
+
+@bp.post("/returns/<int:return_id>/receive")
+def receive(return_id: int) -> Response:
+    """Record how many units of each line arrived."""
+    try:
+        received = {
+            int(key.removeprefix("received-")): whole_number(value, "received quantity")
+            for key, value in request.form.items()
+            if key.startswith("received-") and key.removeprefix("received-").isdigit()
+        }
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return back_to(return_id)
+    run_service(services.receive_return, return_id=return_id, received=received)
+    return back_to(return_id)
+
+
+@bp.post("/lines/<int:line_id>/grade")
+def grade(line_id: int) -> Response:
+    """Grade a received line; a restock disposition writes the stock ledger."""
+    line = get_session().get(ReturnLine, line_id)
+    if line is None or line.shop_id != current_shop_id():
+        abort(404)
+    try:
+        found = choice(request.form.get("grade"), Grade, "grade")
+        disposition = choice(request.form.get("disposition"), Disposition, "disposition")
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return back_to(line.return_id)
+    run_service(services.grade_line, return_line_id=line_id, grade=found, disposition=disposition)
+    return back_to(line.return_id)

@@ -19,7 +19,7 @@ def connector_for(session: Session, shop: Shop) -> StoreConnector:
         from connectors.shopify import connector_for as shopify_connector
 
         return shopify_connector(session, shop)
-    from connectors.woocommerce import connector_for as woocommerce_connector  # type: ignore[attr-defined]
+    from connectors.woocommerce import connector_for as woocommerce_connector
 
     connector: StoreConnector = woocommerce_connector(session, shop)
     return connector

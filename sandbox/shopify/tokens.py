@@ -76,6 +76,7 @@ def exchange(
         if str(claims.get("dest", "")).removeprefix("https://") != shop.domain:
             raise TokenError("invalid_subject_token")
         expiring = str(body.get("expiring", "0")) == "1"
+        shop.installed = True  # a token exchange is how a Shopify-managed install completes
         return issue(shop, scope, ttl if expiring else None)
     if body.get("grant_type") == "refresh_token":
         return _refresh(shop, str(body.get("refresh_token", "")), scope, ttl)

@@ -69,9 +69,9 @@ def patch_id_token() -> Response:
 
 
 def enqueue_backfill(shop: Shop) -> None:
-    """Queue the shop's backfill on the sync queue (nothing without a worker: reconcile heals)."""
+    """Queue the shop's backfill on the sync queue (without RQ, the reconcile job heals)."""
     dispatcher = get_dispatcher()
-    enqueue_once = getattr(dispatcher, "enqueue_once", None)
+    enqueue_once = getattr(getattr(dispatcher, "inner", dispatcher), "enqueue_once", None)
     if enqueue_once is None:
         return
     from worker import queues

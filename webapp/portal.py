@@ -45,7 +45,7 @@ def find_order(shop_key: str) -> str | Response:
         number, email = request.form.get("number", ""), request.form.get("email", "")
         order = find_order_for_shopper(get_session(), shop.id, number, email)
         if order is not None:
-            session["portal_order"] = order.id
+            admit_shopper(order)
             return redirect(url_for("portal.choose_items", shop_key=shop_key))
         flash(NOT_FOUND, "error")
     return render_template("portal/lookup.html", shop=shop)
@@ -96,6 +96,11 @@ def confirm(shop_key: str, rma: str) -> str:
     if ret is None:
         abort(404)
     return render_template("portal/confirmation.html", shop=shop, ret=ret)
+
+
+def admit_shopper(order: Order) -> None:
+    """Let this browser return items of ``order``: after a lookup, or a store's signed link."""
+    session["portal_order"] = order.id
 
 
 def _shop(key: str) -> Shop:

@@ -19,7 +19,8 @@ from typing import Any
 from flask import Blueprint, Response
 
 from .common import body, reply, require_key, store
-from .orders import MANUAL_GATEWAYS, add_note, find_order
+from .ordering import MANUAL_GATEWAYS, add_note
+from .orders import find_order
 from .store import Resource, Store, WooError, money
 
 bp = Blueprint("wc_refunds", __name__, url_prefix="/wp-json/wc/v3")

@@ -195,3 +195,16 @@ def test_plugin_stock_route_applies_each_movement_once(wc_url, wc_keys, make_pro
     assert (second.status_code, second.json()["duplicate"]) == (200, True)
     assert plugin.get("movements/mv-1").json()["quantity"] == 2
     assert requests.get(f"{wc_url}/wp-json/", timeout=5).json()["namespaces"][-1] == "wc-reshelf/v1"
+
+
+def test_seeded_store_pages_like_any_other(wc_api, wc_emulator):
+    from sandbox.woocommerce.seed import seed_catalog, seed_orders
+
+    products = seed_catalog(wc_emulator.store, count=3, stock=200)
+    seed_orders(wc_emulator.store, products, 250)
+    last = wc_api.get("orders", params={"per_page": 100, "page": 3})
+    assert last.headers["X-WP-TotalPages"] == "3"
+    assert len(last.json()) == 50
+    assert (
+        sum(p["stock_quantity"] for p in wc_api.get("products").json()) == 600 - 375
+    )  # 1 or 2 units each

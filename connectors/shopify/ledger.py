@@ -104,8 +104,14 @@ def _adjust(api: Api, movement: StockMovement) -> StoreAnswer:
             "inventoryAdjustQuantities"
         ]
         errors = user_errors(payload)
-        if any(e.get("code") == "CHANGE_FROM_QUANTITY_STALE" for e in errors):
+        codes = {e.get("code") for e in errors}
+        if "CHANGE_FROM_QUANTITY_STALE" in codes:
             continue  # someone sold or counted meanwhile: read again, same key
+        if "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" in codes:
+            # This key already took effect, with the quantity read before a lost answer.
+            return StoreAnswer(
+                quantity_after=current, raw={"already_applied": movement.idempotency_key}
+            )
         if errors:
             raise FatalStoreError(
                 f"inventory adjust: {errors[0]['message']} ({errors[0].get('code')})"
@@ -120,7 +126,8 @@ def _adjust(api: Api, movement: StockMovement) -> StoreAnswer:
 
 
 def _process_lines(api: Api, request: ReturnRequest) -> list[dict[str, Any]]:
-    """``returnProcess`` line inputs: what arrived, with dispositions of lines not restocked."""
+    """``returnProcess`` line inputs, built only from what does not change once processed
+    (the lines' quantities and grades), so a retry under the same key sends the same request."""
     data = api("return_lines", {"id": request.platform_return_id})["return"]
     rfo = {
         rfo_line["fulfillmentLineItem"]["lineItem"]["id"]: rfo_line
@@ -130,30 +137,22 @@ def _process_lines(api: Api, request: ReturnRequest) -> list[dict[str, Any]]:
     by_line = {line.order_line.platform_id: line for line in request.lines}
     inputs = []
     for node in data["returnLineItems"]["nodes"]:
-        line = by_line.get(node["fulfillmentLineItem"]["lineItem"]["id"])
-        left = int(node["quantity"]) - int(node["processedQuantity"])
-        if line is None or left <= 0:
+        line_item_id = node["fulfillmentLineItem"]["lineItem"]["id"]
+        line = by_line.get(line_item_id)
+        if line is None:
             continue
-        item: dict[str, Any] = {"id": node["id"], "quantity": left}
+        item: dict[str, Any] = {"id": node["id"], "quantity": int(node["quantity"])}
+        missing = line.grade == Grade.MISSING
         kind = (
-            "MISSING"
-            if line.grade == Grade.MISSING
-            else NOT_RESTOCKED_AS.get(line.disposition or Disposition.RESTOCK)
+            "MISSING" if missing else NOT_RESTOCKED_AS.get(line.disposition or Disposition.RESTOCK)
         )
-        rfo_line = rfo.get(line.order_line.platform_id)
-        undisposed = (
-            rfo_line["totalQuantity"] - sum(d["quantity"] for d in rfo_line["dispositions"])
-            if rfo_line
-            else 0
-        )
-        if kind and rfo_line and undisposed > 0:
-            item["dispositions"] = [
-                {
-                    "reverseFulfillmentOrderLineItemId": rfo_line["id"],
-                    "quantity": undisposed,
-                    "dispositionType": kind,
-                }
-            ]
+        if kind and line_item_id in rfo:
+            disposition = {
+                "reverseFulfillmentOrderLineItemId": rfo[line_item_id]["id"],
+                "quantity": int(node["quantity"]),
+                "dispositionType": kind,
+            }
+            item["dispositions"] = [disposition]
         inputs.append(item)
     return inputs
 
@@ -183,11 +182,13 @@ def apply_settlement(api: Api, settlement: Settlement) -> StoreAnswer:
             raise FatalStoreError("the order has no successful payment to refund")
         transaction = {"transactionAmount": money, "parentId": sale}
         process["financialTransfer"] = {"issueRefund": {"orderTransactions": [transaction]}}
-    payload = api("return_process", {"input": process, "key": settlement.idempotency_key})[
-        "returnProcess"
+    variables = {"input": process, "key": settlement.idempotency_key}
+    payload = api("return_process", variables)["returnProcess"]
+    errors = [
+        e for e in user_errors(payload) if e.get("code") != "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
     ]
-    if user_errors(payload):
-        raise FatalStoreError(f"return process: {user_errors(payload)[0]['message']}")
+    if errors:  # a mismatch means this key already processed the return: carry on
+        raise FatalStoreError(f"return process: {errors[0]['message']}")
     order_id = request.order.platform_id
     api("tags_add", {"id": order_id, "tags": [ORDER_TAG]})
     what = settlement.kind.value.replace("_", " ")

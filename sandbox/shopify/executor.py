@@ -157,6 +157,9 @@ class Operation:
                 data[key] = view["__typename"]
                 continue
             if name not in view:
+                if view.get("__lenient__"):  # an error payload: unselected fields are null
+                    data[key] = None
+                    continue
                 raise undefined_field(node, view["__typename"])
             raw = view[name]
             resolved = raw(self.arguments(node)) if callable(raw) else raw

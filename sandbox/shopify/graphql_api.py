@@ -3,8 +3,7 @@
 - Cost and ``extensions.cost`` on every answer, ``THROTTLED`` when the bucket cannot pay the
   requested cost, ``MAX_COST_EXCEEDED`` above 1,000 points:
   https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
-- ``@idempotent(key:)`` on a mutation field: a repeated key returns the first result and has
-  no second effect: https://shopify.dev/docs/api/usage/idempotent-requests
+- ``@idempotent(key:)`` on mutation fields: see ``sandbox.shopify.idempotency``.
 """
 
 from __future__ import annotations
@@ -15,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, parse
 from graphql.language import FieldNode, OperationType
-from graphql.utilities import value_from_ast_untyped
 
 from sandbox.shopify.cost import MAX_SINGLE_QUERY_COST, MUTATION_COST, requested_cost
 from sandbox.shopify.executor import Operation, QueryError, undefined_field
+from sandbox.shopify.idempotency import run_mutation
 from sandbox.shopify.state import Shop
 
 if TYPE_CHECKING:
@@ -57,15 +56,6 @@ def mutation(name: str) -> Callable[[RootResolver], RootResolver]:
         return resolver
 
     return register
-
-
-def _idempotency_key(node: FieldNode, operation: Operation) -> str | None:
-    for directive in node.directives or ():
-        if directive.name.value == "idempotent":
-            for argument in directive.arguments or ():
-                if argument.name.value == "key":
-                    return str(value_from_ast_untyped(argument.value, operation.variables))
-    return None
 
 
 def _cost(requested: int, actual: int | None, shop: Shop) -> dict[str, Any]:
@@ -139,15 +129,10 @@ def _execute(
             if node.name.value == "__typename":
                 data[key] = "Mutation" if is_mutation else "QueryRoot"
                 continue
-            idempotency_key = _idempotency_key(node, operation) if is_mutation else None
-            cached = ctx.shop.idempotent_results.get(f"{node.name.value}:{idempotency_key}")
-            if idempotency_key is not None and cached is not None:
-                data[key] = cached
-                continue
-            value = roots[node.name.value](ctx, operation.arguments(node))
-            data[key], cost = operation.project(value, node)
+            if is_mutation:
+                data[key], cost = run_mutation(ctx, operation, node, roots[node.name.value])
+            else:
+                value = roots[node.name.value](ctx, operation.arguments(node))
+                data[key], cost = operation.project(value, node)
             actual += cost
-            # A refused mutation had no effect, so a retry under the same key runs afresh.
-            if idempotency_key is not None and not (value or {}).get("userErrors"):
-                ctx.shop.idempotent_results[f"{node.name.value}:{idempotency_key}"] = data[key]
     return data, actual

@@ -224,8 +224,8 @@ class Shop:
     returns: dict[int, Return] = field(default_factory=dict)
     bulk_operations: dict[int, BulkOperation] = field(default_factory=dict)
     tokens: dict[str, AccessToken] = field(default_factory=dict)
-    # @idempotent key -> the mutation's response, replayed for a repeated key
-    idempotent_results: dict[str, Any] = field(default_factory=dict)
+    # "<mutation>:<@idempotent key>" -> (arguments fingerprint, the response replayed)
+    idempotent_results: dict[str, tuple[str, Any]] = field(default_factory=dict)
     order_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
 
     @property

@@ -67,3 +67,24 @@ def test_null_change_from_quantity_skips_the_check(admin, seeder, shop):
     admin.data(ADJUST, {"input": _input(variant, location, -1, None), "key": "movement-4"})
     assert seeder.stock(shop, variant) == 3
     assert seeder.stock(shop, variant, name="on_hand") == 3
+
+
+def test_key_is_mandatory_in_2026_04(admin, seeder, shop):
+    variant, location = _setup(seeder, shop)
+    answer = admin.raw(
+        "mutation($input: InventoryAdjustQuantitiesInput!) {"
+        " inventoryAdjustQuantities(input: $input) { userErrors { code } } }",
+        {"input": _input(variant, location, 1, 4)},
+    )
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert seeder.stock(shop, variant) == 4
+
+
+def test_same_key_with_other_arguments_is_refused(admin, seeder, shop):
+    variant, location = _setup(seeder, shop)
+    admin.data(ADJUST, {"input": _input(variant, location, 2, 4), "key": "movement-5"})
+    answer = admin.data(ADJUST, {"input": _input(variant, location, 2, 6), "key": "movement-5"})
+    errors = answer["inventoryAdjustQuantities"]["userErrors"]
+    assert [e["code"] for e in errors] == ["IDEMPOTENCY_KEY_PARAMETER_MISMATCH"]
+    assert answer["inventoryAdjustQuantities"]["inventoryAdjustmentGroup"] is None
+    assert seeder.stock(shop, variant) == 6

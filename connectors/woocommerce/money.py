@@ -32,11 +32,14 @@ def _line_refund(line: ReturnLine, units: int) -> dict[str, Any]:
     """One line item of the refund: units, net amount and tax per rate, pro rata."""
     share = Decimal(units) / Decimal(line.order_line.quantity)
     taxes = [
-        {"id": t["rate_id"], "refund_total": str((Decimal(t["amount"]) * share).quantize(CENT))}
+        {
+            "id": int(t["rate_id"]),
+            "refund_total": str((Decimal(t["amount"]) * share).quantize(CENT)),
+        }
         for t in line.order_line.tax_lines
     ]
     return {
-        "id": line.order_line.platform_id,
+        "id": int(line.order_line.platform_id),
         "quantity": units,
         "refund_total": str((line.unit_amount * units).quantize(CENT)),
         "refund_tax": taxes,

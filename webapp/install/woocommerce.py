@@ -14,12 +14,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from connectors.woocommerce import connect, install, portal_link, sync
-from core.enums import Platform, ShopStatus
+from core.enums import Platform, Role, ShopStatus
 from core.errors import DomainError, StoreError
-from core.models import Order, Shop
+from core.models import Membership, Order, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import csrf, login_manager
@@ -90,6 +91,7 @@ def finish() -> Response:
     ).one_or_none()
     if shop is None:
         abort(404, "the store's keys never reached Reshelf; connect again")
+    _make_owner(session, shop)
     try:
         install.subscribe(shop, current_app.config["PUBLIC_URL"])
         install.backfill(session, shop, get_clock())
@@ -98,6 +100,21 @@ def finish() -> Response:
     else:
         flash(f"{shop.name} is connected.", "success")
     return redirect(url_for("index"))
+
+
+def _make_owner(session: Session, shop: Shop) -> None:
+    """The staff member who connected the store owns it in Reshelf and works in it next."""
+    if not current_user.is_authenticated:
+        return
+    member = session.scalars(
+        select(Membership).where(
+            Membership.user_id == current_user.id, Membership.shop_id == shop.id
+        )
+    ).one_or_none()
+    if member is None:
+        session.add(Membership(user_id=current_user.id, shop_id=shop.id, role=Role.OWNER))
+        session.commit()
+    flask_session["shop_id"] = shop.id
 
 
 @bp.get("/returns/<shop_key>/from-store")

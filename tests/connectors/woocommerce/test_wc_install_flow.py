@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import func, select
 
 from core.enums import Platform, Role
-from core.models import Order, Shop
+from core.models import Order, Shop, User
 from tests.support.live import serve_wsgi
 from webapp import create_app
 from webapp.users import add_user
@@ -58,6 +58,8 @@ def test_connect_backfills_and_subscribes(db, reshelf, woo, seed):
     assert shop.credential("consumer_key").startswith("ck_")
     assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
     assert len(woo[0].dispatcher.webhooks) == 7
+    owner = db.scalars(select(User).where(User.email == "owner@example.com")).one()
+    assert {m.shop_id: m.role for m in owner.memberships}[shop.id] == Role.OWNER
 
 
 def test_expired_token_callback_is_refused_and_the_store_drops_the_key(db, reshelf, woo, clock):

@@ -33,23 +33,40 @@ from core.models import InventoryLevel, Location, Shop, SyncCursor, SyncRun, Var
 from core.ports import SyncResult
 
 COMMIT_EVERY = 500
+Writer = Callable[[Session, Shop, dict[str, Any], Api], object | None]
+
+
+def _write_order(session: Session, shop: Shop, node: dict[str, Any], api: Api) -> object | None:
+    """Write an order, fetching the rest of its lines when it has more than one page."""
+    lines = node["lineItems"]
+    while lines["pageInfo"]["hasNextPage"]:
+        more = api("order_line_items", {"id": node["id"], "after": lines["pageInfo"]["endCursor"]})
+        page = more["order"]["lineItems"]
+        lines = {"pageInfo": page["pageInfo"], "nodes": lines["nodes"] + page["nodes"]}
+    return upsert_order(session, shop, order_from_graphql(node, lines["nodes"]))
+
+
 # (document, root field, page size, writer) per resource; orders come last so variants exist.
-Writer = Callable[[Session, Shop, dict[str, Any]], object | None]
 RESOURCES: dict[str, tuple[str, str, int, Writer]] = {
-    "locations": ("locations", "locations", PAGE_SIZE, upsert_location),
-    "variants": ("variants_page", "productVariants", PAGE_SIZE, upsert_variant),
+    "locations": (
+        "locations",
+        "locations",
+        PAGE_SIZE,
+        lambda s, shop, node, _: upsert_location(s, shop, node),
+    ),
+    "variants": (
+        "variants_page",
+        "productVariants",
+        PAGE_SIZE,
+        lambda s, shop, node, _: upsert_variant(s, shop, node),
+    ),
     "customers": (
         "customers_page",
         "customers",
         PAGE_SIZE,
-        lambda s, shop, node: upsert_customer(s, shop, customer_from_graphql(node)),
+        lambda s, shop, node, _: upsert_customer(s, shop, customer_from_graphql(node)),
     ),
-    "orders": (
-        "orders_page",
-        "orders",
-        ORDERS_PAGE_SIZE,
-        lambda s, shop, node: upsert_order(s, shop, order_from_graphql(node)),
-    ),
+    "orders": ("orders_page", "orders", ORDERS_PAGE_SIZE, _write_order),
 }
 
 
@@ -83,7 +100,7 @@ def sync_resource(
         page = api(name, variables)[root]
         for node in page["nodes"]:
             fetched += 1
-            upserted += write(session, shop, node) is not None
+            upserted += write(session, shop, node, api) is not None
             seen = when(node.get("updatedAt"))
             newest = max(newest, seen) if newest and seen else seen or newest
         variables["after"] = page["pageInfo"]["endCursor"]

@@ -37,6 +37,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "inventory_levels": {"id": GID.format("InventoryItem")},
     "locations": {"first": 100},
     "order_fulfillment_lines": {"id": GID.format("Order")},
+    "order_line_items": {"id": GID.format("Order"), "after": "abc"},
     "order_note": {"input": {"id": GID.format("Order"), "note": "Reshelf return R-1"}},
     "orders_page": {"first": 10, "after": "abc", "query": "updated_at:>='2026-01-01T00:00:00Z'"},
     "return_approve": {"key": "k", "input": {"id": GID.format("Return")}},

@@ -78,3 +78,12 @@ def test_bulk_backfill_streams_every_order(db, connector, clock, catalogue, seed
     orders = db.scalars(select(Order)).all()
     assert len(orders) == 7
     assert all(order.lines for order in orders)
+
+
+def test_orders_with_more_lines_than_a_page_are_read_whole(db, connector, seeder, store):
+    specs = [{"sku": f"SKU-{n}", "price": "5.00", "stock": 5} for n in range(13)]
+    variants = seeder.product(store, "Sticker", specs)
+    seeder.order(store, None, [(v, 1) for v in variants])
+    connector.sync(db, "orders", full=True, clock=SystemClock())
+    order = db.scalars(select(Order)).one()
+    assert sorted(str(line.sku) for line in order.lines) == sorted(str(s["sku"]) for s in specs)

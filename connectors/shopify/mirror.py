@@ -18,6 +18,9 @@ from connectors.shopify.mapping import CustomerData, LineData, OrderData
 from core.models import Customer, Location, Order, OrderLine, Shop, Variant
 
 
+FINAL_SALE_TAG = "final-sale"
+
+
 def _stale(stored: datetime | None, incoming: datetime | None) -> bool:
     return stored is not None and incoming is not None and incoming < stored
 
@@ -126,6 +129,8 @@ def _upsert_line(
     line.unit_price, line.discounted_unit_price = data.unit_price, data.discounted_unit_price
     line.currency = order.currency
     line.fulfilled_quantity = data.quantity if order.fulfilled_at else 0
+    # Shopify has no final-sale flag; merchants tag such products "final-sale".
+    line.final_sale = bool(variant and FINAL_SALE_TAG in {t.lower() for t in variant.tags or []})
     # Units refunded on the store; those Reshelf refunded itself are settled returns, not these.
     line.refunded_quantity = max(
         0, data.quantity - data.current_quantity - _settled_by_reshelf(session, line)

@@ -174,3 +174,35 @@ def test_shopper_request_in_shopify_is_decided_by_policy_and_approved(
     assert request.platform_return_id == f"gid://shopify/Return/{body.id}"
     assert request.status == ReturnStatus.APPROVED
     assert body.status == "OPEN"  # returnApproveRequest sent
+
+
+def test_shopper_request_the_policy_refuses_is_declined_in_shopify(
+    db, connector, seeder, store, shop_row, web_post
+):
+    scarf = seeder.product(store, "Scarf", [{"sku": "SC", "stock": 3}], tags=["final-sale"])[0]
+    placed = seeder.order(store, None, [(scarf, 1)])
+    for resource in SYNC_ORDER:
+        connector.sync(db, resource, full=True, clock=SYS)
+    ensure_default_policy(db, shop_row.id, SYS)
+    db.commit()
+    shopify_return = seeder.request_return(store, placed, {placed.line_items[0].id: 1})
+    from sandbox.shopify.payloads import return_payload
+
+    web_post("returns/request", return_payload(shopify_return))
+    assert shopify_return.status == "DECLINED"
+    assert "Final sale" in (shopify_return.decline_note or "")
+    assert db.scalars(select(ReturnRequest)).all() == []
+
+
+def test_stale_order_update_never_overwrites_a_newer_one(db, web_post, seeder, store, shop_row):
+    from sandbox.shopify.payloads import order_payload
+
+    cap = seeder.product(store, "Cap", [{"sku": "CAP", "stock": 5}])[0]
+    placed = seeder.order(store, None, [(cap, 1)], fulfil=False)
+    newer = order_payload(store, placed) | {"updated_at": "2026-06-15T12:00:00Z", "tags": "vip"}
+    older = order_payload(store, placed) | {"updated_at": "2026-06-15T11:00:00Z", "tags": "old"}
+    web_post("orders/updated", newer)
+    web_post("orders/updated", older)  # delivered late
+    order = db.scalars(select(Order)).one()
+    db.refresh(order)
+    assert order.tags == ["vip"]

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from connectors.shopify.mapping import CustomerData, LineData, OrderData
 from core.models import Customer, Location, Order, OrderLine, Shop, Variant
 
-
 FINAL_SALE_TAG = "final-sale"
 
 

@@ -185,3 +185,30 @@ def test_without_plugin_or_inventory_delta_the_restock_is_refused_not_faked(
         apply_movement(db, movement.id, connector, now)
     assert movement.state == LedgerState.FAILED
     assert _stock(woo_client, seeded["product"]) == 9
+
+
+@pytest.mark.parametrize("plugin_installed", [False], ids=["no-plugin"], indirect=True)
+def test_variation_restock_by_delta_leaves_its_marker(db, woo_shop, woo_client, woo_api, now):
+    parent = woo_api.post("products", {"name": "Hoodie", "type": "variable"}).json()
+    size = woo_api.post(
+        f"products/{parent['id']}/variations",
+        {"sku": "HOODIE-M", "regular_price": "50", "manage_stock": True, "stock_quantity": 4},
+    ).json()
+    order = woo_api.post(
+        "orders",
+        {
+            "status": "completed",
+            "payment_method": "stripe",
+            "billing": {"email": "kim@example.com"},
+            "line_items": [{"product_id": parent["id"], "variation_id": size["id"], "quantity": 1}],
+        },
+    ).json()
+    _graded_return(db, woo_shop, woo_client, order, now)
+    movement = db.scalars(select(StockMovement)).one()
+    connector = WooCommerceConnector(woo_shop, public_url="http://127.0.0.1:9")
+    apply_movement(db, movement.id, connector, now)
+    variation = woo_client.get(f"products/{parent['id']}/variations/{size['id']}")
+    assert variation["stock_quantity"] == 4
+    keys = [m["key"] for m in variation["meta_data"]]
+    assert keys == [f"reshelf_movement_{movement.idempotency_key}"]
+    assert movement.store_answer == {"via": "inventory_delta", "already_applied": False}

@@ -99,3 +99,45 @@ def test_stale_payloads_do_not_overwrite(db, woo_shop, woo_client, woo_api, seed
     order = db.scalars(select(Order).where(Order.shop_id == woo_shop.id)).one()
     assert order.store_status == "cancelled"
     assert _count(db, Customer, woo_shop) == 1  # the guest, by email
+
+
+def test_variations_and_refunds_made_on_the_store(db, woo_shop, woo_client, woo_api):
+    parent = woo_api.post(
+        "products", {"name": "Hoodie", "type": "variable", "categories": [{"name": "Tops"}]}
+    ).json()
+    sizes = [
+        woo_api.post(
+            f"products/{parent['id']}/variations",
+            {
+                "sku": f"HOODIE-{size}",
+                "regular_price": "50",
+                "manage_stock": True,
+                "stock_quantity": 5,
+            },
+        ).json()
+        for size in ("S", "M")
+    ]
+    order = woo_api.post(
+        "orders",
+        {
+            "status": "completed",
+            "payment_method": "stripe",
+            "billing": {"email": "kim@example.com"},
+            "line_items": [
+                {"product_id": parent["id"], "variation_id": sizes[1]["id"], "quantity": 3}
+            ],
+        },
+    ).json()
+    # The merchant refunds one unit by hand in wp-admin: not a Reshelf return.
+    woo_api.post(
+        f"orders/{order['id']}/refunds",
+        {"line_items": [{"id": order["line_items"][0]["id"], "quantity": 1, "refund_total": "50"}]},
+    )
+    sync.sync_all(db, woo_shop, woo_client, full=True, clock=FrozenClock(datetime.now(UTC)))
+    variants = db.scalars(select(Variant).order_by(Variant.sku)).all()
+    assert [v.sku for v in variants] == ["HOODIE-M", "HOODIE-S"]
+    assert {v.product_platform_id for v in variants} == {str(parent["id"])}
+    assert variants[0].collections == ["tops"]
+    line = db.scalars(select(Order)).one().lines[0]
+    assert line.variant_id == variants[0].id
+    assert line.refunded_quantity == 1

@@ -99,3 +99,14 @@ def test_delivery_is_stored_once_enqueued_and_processed(
     connector = WooCommerceConnector(woo_shop, public_url=reshelf)
     process_delivery(db, created[0].id, connector, SystemClock())
     assert db.scalar(select(func.count(Order.id))) == 1
+
+
+def test_disconnect_deletes_only_our_webhooks(db, reshelf, woo, woo_shop, woo_client, clock):
+    install.subscribe(woo_shop, reshelf)
+    woo_client.post(
+        "webhooks",
+        {"name": "ERP", "topic": "order.created", "delivery_url": "https://erp.example/hook"},
+    )
+    assert install.disconnect(db, woo_shop, reshelf, clock) == 7
+    assert [h["name"] for h in woo_client.get("webhooks")] == ["ERP"]
+    assert woo_shop.status.value == "uninstalled"

@@ -14,13 +14,14 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from connectors.shopify import reasons
 from connectors.shopify.client import Api, user_errors
 from core.clock import SystemClock
 from core.enums import Channel, ReturnStatus
 from core.errors import FatalStoreError, NotEligible, RetriableStoreError
-from core.models import Order, ReturnRequest, Shop
+from core.models import Order, ReturnReason, ReturnRequest, Shop
 from core.ports import NullDispatcher
 from core.services import LineRequest, request_return
 
@@ -74,21 +75,32 @@ def fulfillment_lines(
     return lines, sale
 
 
-def _line_inputs(api: Api, request: ReturnRequest) -> list[dict[str, Any]]:
+def _line_inputs(api: Api, request: ReturnRequest, note_field: str) -> list[dict[str, Any]]:
     by_line, _ = fulfillment_lines(api, request.order)
+    reason_ids = reasons.definitions(api)
     inputs = []
     for line in request.lines:
         candidates = by_line.get(line.order_line.platform_id) or []
         if not candidates:
             raise FatalStoreError(f"{line.order_line.title} was never fulfilled in Shopify")
-        inputs.append({"fulfillmentLineItemId": candidates[0][0], "quantity": line.quantity})
+        item = {"fulfillmentLineItemId": candidates[0][0], "quantity": line.quantity}
+        session = object_session(line)
+        reason = session.get(ReturnReason, line.reason_id) if session and line.reason_id else None
+        reason_id = reason_ids.get(reasons.handle_for(line, reason)) or reason_ids.get(
+            reasons.FALLBACK
+        )
+        if reason_id:
+            item["returnReasonDefinitionId"] = reason_id
+        if line.comment:
+            item[note_field] = line.comment[:300]
+        inputs.append(item)
     return inputs
 
 
 def create_in_shopify(request: ReturnRequest, api: Api) -> None:
     """Create the Shopify return of a portal return: open if approved, else requested."""
-    lines = _line_inputs(api, request)
     if request.status in OPENED:
+        lines = _line_inputs(api, request, "returnReasonNote")
         answer = api(
             "return_create",
             {
@@ -98,6 +110,7 @@ def create_in_shopify(request: ReturnRequest, api: Api) -> None:
         )["returnCreate"]
         state = "open"
     else:
+        lines = _line_inputs(api, request, "customerNote")
         answer = api(
             "return_request",
             {

@@ -39,6 +39,7 @@ from core.services import (
     resolve_return,
 )
 from sandbox.shopify import create_emulator, emulator_client
+from sandbox.shopify.reasons import REASON_DEFINITIONS
 from tests.support.live import serve_wsgi
 from webapp import create_app
 from worker import jobs
@@ -201,6 +202,8 @@ def test_install_to_closed_return_restocks_and_refunds_exactly_once(world, db, r
     assert request.status == ReturnStatus.APPROVED
     shopify_return = store.returns[int(request.platform_return_id.rsplit("/", 1)[1])]
     assert shopify_return.status == "OPEN"
+    reason = REASON_DEFINITIONS[shopify_return.lines[0].reason_definition_id]
+    assert reason[0] == "size-too-small"  # the portal's "too_small", in Shopify's library
 
     # Received and graded "restock" at the back room.
     who = {

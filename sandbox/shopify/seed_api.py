@@ -160,3 +160,40 @@ def stock(name: str) -> Response:
     return jsonify(
         quantity=_seeder().stock(shop, variant, location, request.args.get("name", "available"))
     )
+
+
+@seed_api.post("/shops/<name>/orders/<int:order_id>/cancel")
+def cancel_order(name: str, order_id: int) -> Response:
+    """Cancel an order."""
+    shop = _shop(name)
+    _seeder().cancel_order(shop, shop.orders[order_id])
+    return jsonify(ok=True)
+
+
+@seed_api.post("/shops/<name>/compliance")
+def compliance(name: str) -> Response:
+    """Send a privacy webhook: ``{"topic": "customers/redact", "customer_id": gid}``."""
+    shop, body = _shop(name), _body()
+    customer_id = body.get("customer_id")
+    customer = shop.customers[parse_gid(customer_id, "Customer")] if customer_id else None
+    _seeder().compliance(shop, body["topic"], customer)
+    return jsonify(ok=True)
+
+
+@seed_api.post("/app")
+def configure_app() -> Response:
+    """Point the app's webhooks somewhere: ``{"webhook_url": "...", "topics": [...] | null}``."""
+    emulator: Emulator = current_app.extensions["shopify_emulator"]
+    body = _body()
+    emulator.app.webhook_url = body.get("webhook_url")
+    topics = body.get("topics")
+    emulator.app.topics = set(topics) if topics is not None else None
+    return jsonify(webhook_url=emulator.app.webhook_url)
+
+
+@seed_api.post("/webhooks/drain")
+def drain_webhooks() -> Response:
+    """Wait (up to ``timeout`` seconds) until every webhook is delivered or given up."""
+    emulator: Emulator = current_app.extensions["shopify_emulator"]
+    done = emulator.webhooks.drain(float(_body().get("timeout", 10)))
+    return jsonify(drained=done, failed=len(emulator.webhooks.failed))

@@ -202,3 +202,30 @@ class Seeder:
         """A variant's quantity at a location (the first one by default)."""
         location_id = location.id if location else next(iter(shop.locations))
         return shop.inventory.get((variant.inventory_item_id, location_id), {}).get(name, 0)
+
+    def update_order(self, shop: st.Shop, order: st.Order, **changes: Any) -> None:
+        """Change an order (tags, note, email...) as the merchant would: ``orders/updated``."""
+        with shop.lock:
+            for name, value in changes.items():
+                setattr(order, name, value)
+            order.updated_at = st.utcnow()
+        self.emulator.emit(shop, "orders/updated", order_payload(shop, order))
+
+    def cancel_order(self, shop: st.Shop, order: st.Order) -> None:
+        """Cancel an order: ``orders/cancelled`` then ``orders/updated``."""
+        with shop.lock:
+            order.cancelled_at = order.updated_at = st.utcnow()
+        self.emulator.emit(shop, "orders/cancelled", order_payload(shop, order))
+        self.emulator.emit(shop, "orders/updated", order_payload(shop, order))
+
+    def compliance(self, shop: st.Shop, topic: str, customer: st.Customer | None = None) -> None:
+        """Send a privacy webhook (customers/data_request, customers/redact, shop/redact)."""
+        body: dict[str, Any] = {"shop_id": shop.id, "shop_domain": shop.domain}
+        if customer is not None:
+            orders = [o.id for o in shop.orders.values() if o.customer_id == customer.id]
+            person = {"id": customer.id, "email": customer.email, "phone": customer.phone}
+            key = "orders_requested" if topic == "customers/data_request" else "orders_to_redact"
+            body.update(customer=person, **{key: orders})
+            if topic == "customers/data_request":
+                body["data_request"] = {"id": st.next_id()}
+        self.emulator.emit(shop, topic, body)

@@ -44,6 +44,7 @@ def test_seed_a_shop_over_http_and_read_it_back_through_the_admin_api(base_url, 
     assert answer.data == {
         "orders": {"nodes": [{"name": "#1001", "customer": {"email": "zoe@example.com"}}]}
     }
+    assert answer.extensions is not None
     assert answer.extensions["cost"]["throttleStatus"]["restoreRate"] == 200  # the Advanced plan
 
     order_id = order["id"].rsplit("/", 1)[1]

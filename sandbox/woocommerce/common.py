@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
@@ -49,18 +50,20 @@ def body() -> dict[str, Any]:
 
 
 def reply(data: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
-    """A JSON response as WP_REST_Server sends it."""
-    response = jsonify(data)
+    """A JSON response as WP_REST_Server sends it, serialised while no request writes."""
+    with store().lock:
+        response = jsonify(data)
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
 
 
-def listing(items: list[Resource]) -> Response:
+def listing(items: Iterable[Resource]) -> Response:
     """Filter, order and page a collection, with X-WP-Total / X-WP-TotalPages / Link."""
-    page, headers = paginate(request, filter_and_sort(request, items))
-    return reply(page, headers=headers)
+    with store().lock:
+        page, headers = paginate(request, filter_and_sort(request, items))
+        return reply(page, headers=headers)
 
 
 def error_response(error: WooError) -> Response:

@@ -97,7 +97,7 @@ class Dispatcher:
         """Queue a delivery for every active webhook on this topic (coalescing duplicates)."""
         topic = f"{resource}.{event}"
         with self._cond:
-            for hook in self.webhooks.values():
+            for hook in list(self.webhooks.values()):
                 key = (hook.id, resource_id)
                 if hook.status == "active" and hook.topic == topic and key not in self._pending:
                     self._pending.add(key)

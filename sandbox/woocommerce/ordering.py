@@ -1,6 +1,8 @@
 """Orders as WooCommerce keeps them: line items, totals, statuses, stock reduction, notes.
 
 Sources: includes/rest-api/Controllers/Version3/class-wc-rest-orders-controller.php;
+includes/class-wc-order.php (payment_complete, maybe_set_date_paid,
+maybe_set_date_completed);
 includes/wc-stock-functions.php (wc_maybe_reduce_stock_levels, wc_reduce_stock_levels):
 stock is reduced once per order when it reaches processing, completed or on-hold, each item
 remembers what was taken in ``_reduced_stock`` and the order is flagged
@@ -26,6 +28,8 @@ CORE_STATUSES = (
     "checkout-draft",
 )
 REDUCING_STATUSES = ("processing", "completed", "on-hold")
+# woocommerce_valid_order_statuses_for_payment_complete: set_paid only moves these on.
+PAYABLE_STATUSES = ("on-hold", "pending", "failed", "cancelled")
 # Gateways whose WC_Payment_Gateway::supports('refunds') is false in WooCommerce core.
 MANUAL_GATEWAYS = ("bacs", "cheque", "cod", "")
 
@@ -122,9 +126,13 @@ def apply_order_changes(site: Store, order: Resource, data: dict[str, Any]) -> N
     for line in data.get("line_items", []):
         order["line_items"].append(_line_item(site, line))
     order["shipping_lines"].extend(data.get("shipping_lines", []))
-    if data.get("set_paid"):
+    if data.get("set_paid") and order["status"] in PAYABLE_STATUSES:
         order["status"] = "processing"  # WC_Order::payment_complete()
-        order["date_paid"] = order["date_modified"]
+    # WC_Order::maybe_set_date_paid() / maybe_set_date_completed() on status changes.
+    if order["status"] in ("processing", "completed") and not order["date_paid"]:
+        site.stamp(order, "date_paid")
+    if order["status"] == "completed" and not order["date_completed"]:
+        site.stamp(order, "date_completed")
     _totals(order)
     site.stamp(order, "date_modified")
     maybe_reduce_stock(site, order)
@@ -148,7 +156,10 @@ def new_order(site: Store, data: dict[str, Any]) -> Resource:
             "refunds": [],
             "meta_data": [],
             "date_paid": None,
+            "date_paid_gmt": None,
             "date_completed": None,
+            "date_completed_gmt": None,
+            "created_via": "rest-api",
             "customer_note": "",
         }
         order["number"] = str(order["id"])

@@ -29,7 +29,7 @@ def _get(product_id: int, parent_id: int | None = None) -> Resource:
 @bp.get("/products")
 def list_products() -> Response:
     """List products (variations are another post type and are not listed)."""
-    items = [p for p in store().products.values() if p["type"] != "variation"]
+    items = [p for p in list(store().products.values()) if p["type"] != "variation"]
     if request.args.get("sku"):
         items = [p for p in items if p["sku"] == request.args["sku"]]
     return listing(items)
@@ -101,7 +101,7 @@ def update_product(product_id: int) -> Response:
 def list_variations(parent_id: int) -> Response:
     """List a variable product's variations."""
     _get(parent_id)
-    return listing([p for p in store().products.values() if p["parent_id"] == parent_id])
+    return listing([p for p in list(store().products.values()) if p["parent_id"] == parent_id])
 
 
 @bp.post("/products/<int:parent_id>/variations")

@@ -80,7 +80,7 @@ def _validate(data: dict[str, Any]) -> None:
 @bp.get("/webhooks")
 def list_webhooks() -> Response:
     """List webhooks."""
-    return listing([render(hook) for hook in dispatcher().webhooks.values()])
+    return listing([render(hook) for hook in list(dispatcher().webhooks.values())])
 
 
 @bp.post("/webhooks")

@@ -44,6 +44,10 @@ def test_backfill_reads_every_page_and_maps_orders(db, woo_shop, woo_client, woo
     order = db.scalars(select(Order).where(Order.platform_id == str(seeded["order"]["id"]))).one()
     assert order.email == "ann@example.com"
     assert order.shipping_country == "DE"
+    assert order.financial_status == "paid"
+    assert order.fulfilled_at == datetime.fromisoformat(
+        seeded["order"]["date_completed_gmt"]
+    ).replace(tzinfo=UTC)  # the policy's clock
     assert order.total == Decimal("60.00")  # 2 x 25 + 20 % tax
     assert order.lines[0].discounted_unit_price == Decimal("25.00")
     assert order.lines[0].tax_lines == [{"rate_id": "1", "amount": "10.00"}]

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Customer, Location, Order, OrderLine, Shop, Variant
+from core.models import Customer, InventoryLevel, Location, Order, OrderLine, Shop, Variant
 
 _Row = TypeVar("_Row", Customer, Location, Order, Variant)
 DEFAULT_LOCATION = "default"  # WooCommerce has one stock pool per product
@@ -92,7 +92,25 @@ def upsert_variant(
     variant.product_type = product.get("type")
     variant.tracks_inventory = bool(data.get("manage_stock"))
     variant.platform_updated_at = gmt(data.get("date_modified_gmt"))
+    if variant.tracks_inventory:
+        _mirror_stock(session, shop, variant, int(data.get("stock_quantity") or 0))
     return variant
+
+
+def _mirror_stock(session: Session, shop: Shop, variant: Variant, available: int) -> None:
+    """The product's stock, as the level at the shop's single location."""
+    location = ensure_location(session, shop)
+    session.flush()  # ids for a new variant or location
+    level = session.scalars(
+        select(InventoryLevel).where(
+            InventoryLevel.variant_id == variant.id, InventoryLevel.location_id == location.id
+        )
+    ).one_or_none()
+    if level is None:
+        level = InventoryLevel(shop_id=shop.id, variant_id=variant.id, location_id=location.id)
+        session.add(level)
+    level.available = available
+    level.platform_updated_at = variant.platform_updated_at
 
 
 def _customer_for(session: Session, shop: Shop, data: dict[str, Any]) -> Customer | None:

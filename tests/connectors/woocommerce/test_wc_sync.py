@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from connectors.woocommerce import sync
 from core.clock import FrozenClock
-from core.models import Customer, Order, SyncCursor, Variant
+from core.models import Customer, InventoryLevel, Order, SyncCursor, Variant
 
 
 def _count(db, model, shop):
@@ -54,6 +54,8 @@ def test_backfill_reads_every_page_and_maps_orders(db, woo_shop, woo_client, woo
     variant = db.scalars(select(Variant).where(Variant.shop_id == woo_shop.id)).one()
     assert order.lines[0].variant_id == variant.id
     assert variant.tags == ["summer"]
+    level = db.scalars(select(InventoryLevel).where(InventoryLevel.variant_id == variant.id)).one()
+    assert level.available == 10 - 2 - 120  # what the store says, negative stock included
     cursor = db.scalars(select(SyncCursor).where(SyncCursor.resource == "orders")).one()
     assert cursor.high_water == clock.now()
     assert cursor.page_cursor is None

@@ -14,9 +14,9 @@ from sandbox.shopify import bulk
 from sandbox.shopify.connections import gid, parse_gid
 from sandbox.shopify.executor import View
 from sandbox.shopify.graphql_api import Context, mutation
+from sandbox.shopify.order_views import order_view
 from sandbox.shopify.payloads import order_payload
 from sandbox.shopify.state import Order, utcnow
-from sandbox.shopify.views import order_view
 
 
 def _touch(ctx: Context, order: Order) -> None:

@@ -13,16 +13,10 @@ from sandbox.shopify.bulk import bulk_operation_view
 from sandbox.shopify.connections import connection, gid, gid_type, matches_search, parse_gid
 from sandbox.shopify.executor import View
 from sandbox.shopify.graphql_api import Context, query
+from sandbox.shopify.order_views import order_view, orders_connection
 from sandbox.shopify.reasons import REASON_DEFINITIONS, reason_view
 from sandbox.shopify.return_views import return_view
-from sandbox.shopify.views import (
-    customer_view,
-    inventory_item_view,
-    location_view,
-    order_view,
-    orders_connection,
-    variant_view,
-)
+from sandbox.shopify.views import customer_view, inventory_item_view, location_view, variant_view
 
 
 @query("shop")

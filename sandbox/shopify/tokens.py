@@ -4,10 +4,11 @@
   ``aud`` = client id and ``dest`` = the shop) for an offline access token:
   https://shopify.dev/docs/apps/build/authentication-authorization/get-access-tokens/exchange-tokens
 - ``expiring=1`` gives an expiring offline token: one hour (``expires_in`` 3600) plus a refresh
-  token, replaced on every refresh; the previous refresh token stays usable until the new
-  access token is first used:
-  https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
-  and https://shopify.dev/changelog/more-resilient-refreshes-for-expiring-offline-access-tokens
+  token, replaced on every refresh; a refresh retires the old access token
+  (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
+  Shopify keeps the previous refresh token usable until the new access token is first used
+  (https://shopify.dev/changelog/more-resilient-refreshes-for-expiring-offline-access-tokens);
+  the emulator is more lenient and keeps it usable until it expires.
 - A request with a missing, unknown or expired token answers 401:
   https://shopify.dev/docs/api/admin-graphql#status-and-error-codes
 """

@@ -1,0 +1,163 @@
+"""Views of orders: lines, fulfillments, refunds, transactions, and the ``orders`` search.
+
+https://shopify.dev/docs/api/admin-graphql/latest/objects/Order
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.shopify import state as st
+from sandbox.shopify.connections import connection, gid, matches_search, money_bag
+from sandbox.shopify.executor import View
+from sandbox.shopify.views import customer_view, iso, location_view, variant_view
+
+
+def line_item_view(shop: st.Shop, order: st.Order, line: st.LineItem) -> View:
+    """A ``LineItem``."""
+    variant = shop.variants.get(line.variant_id) if line.variant_id else None
+    unit = line.price - line.discount / line.quantity if line.quantity else line.price
+    return {
+        "__typename": "LineItem",
+        "id": gid("LineItem", line.id),
+        "title": line.title,
+        "name": line.title,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "currentQuantity": line.quantity
+        - sum(q for r in order.refunds for li, q in r.lines if li == line.id),
+        "variant": variant_view(shop, variant) if variant else None,
+        "originalUnitPriceSet": money_bag(line.price, order.currency),
+        "discountedUnitPriceAfterAllDiscountsSet": money_bag(unit, order.currency),
+        "totalDiscountSet": money_bag(line.discount, order.currency),
+    }
+
+
+def fulfillment_view(shop: st.Shop, order: st.Order, fulfillment: st.Fulfillment) -> View:
+    """A ``Fulfillment`` with its ``fulfillmentLineItems`` connection."""
+    lines = {li.id: li for li in order.line_items}
+
+    def fli_view(fli: st.FulfillmentLineItem) -> View:
+        return fulfillment_line_view(shop, order, fli, lines[fli.line_item_id])
+
+    return {
+        "__typename": "Fulfillment",
+        "id": gid("Fulfillment", fulfillment.id),
+        "status": fulfillment.status,
+        "createdAt": iso(fulfillment.created_at),
+        "deliveredAt": iso(fulfillment.delivered_at),
+        "location": location_view(shop.locations[fulfillment.location_id]),
+        "fulfillmentLineItems": lambda args: connection(
+            [(f.id, f) for f in fulfillment.lines], args, fli_view, "FulfillmentLineItem"
+        ),
+    }
+
+
+def fulfillment_line_view(
+    shop: st.Shop, order: st.Order, fli: st.FulfillmentLineItem, line: st.LineItem
+) -> View:
+    """A ``FulfillmentLineItem``."""
+    return {
+        "__typename": "FulfillmentLineItem",
+        "id": gid("FulfillmentLineItem", fli.id),
+        "quantity": fli.quantity,
+        "lineItem": line_item_view(shop, order, line),
+    }
+
+
+def refund_view(order: st.Order, refund: st.Refund) -> View:
+    """A ``Refund``."""
+    return {
+        "__typename": "Refund",
+        "id": gid("Refund", refund.id),
+        "note": refund.note,
+        "createdAt": iso(refund.created_at),
+        "totalRefundedSet": money_bag(refund.amount, order.currency),
+        "return": {"__typename": "Return", "id": gid("Return", refund.return_id)}
+        if refund.return_id
+        else None,
+        "refundLineItems": lambda args: connection(
+            [(li, (li, q)) for li, q in refund.lines],
+            args,
+            lambda pair: {
+                "__typename": "RefundLineItem",
+                "quantity": pair[1],
+                "lineItem": {"__typename": "LineItem", "id": gid("LineItem", pair[0])},
+            },
+            "RefundLineItem",
+        ),
+    }
+
+
+def order_view(shop: st.Shop, order: st.Order) -> View:
+    """An ``Order`` with its lines, fulfillments, refunds and returns."""
+    from sandbox.shopify.return_views import return_view  # imported late: it imports us
+
+    customer = shop.customers.get(order.customer_id) if order.customer_id else None
+    address = {"__typename": "MailingAddress", "countryCodeV2": order.shipping_country}
+    return {
+        "__typename": "Order",
+        "id": gid("Order", order.id),
+        "legacyResourceId": str(order.id),
+        "name": order.name,
+        "email": order.email,
+        "createdAt": iso(order.created_at),
+        "processedAt": iso(order.created_at),
+        "updatedAt": iso(order.updated_at),
+        "cancelledAt": iso(order.cancelled_at),
+        "tags": order.tags,
+        "note": order.note,
+        "currencyCode": order.currency,
+        "displayFinancialStatus": order.financial_status,
+        "displayFulfillmentStatus": "FULFILLED" if order.fulfillments else "UNFULFILLED",
+        "totalPriceSet": money_bag(order.total(), order.currency),
+        "shippingAddress": address if order.shipping_country else None,
+        "customer": customer_view(customer) if customer else None,
+        "lineItems": lambda args: connection(
+            [(li.id, li) for li in order.line_items],
+            args,
+            lambda li: line_item_view(shop, order, li),
+            "LineItem",
+        ),
+        "fulfillments": lambda args: [
+            fulfillment_view(shop, order, f) for f in order.fulfillments[: args.get("first")]
+        ],
+        "transactions": lambda args: [
+            {
+                "__typename": "OrderTransaction",
+                "id": gid("OrderTransaction", order.id),
+                "kind": "SALE",
+                "status": "SUCCESS",
+                "gateway": "manual",
+                "amountSet": money_bag(order.total(), order.currency),
+            }
+        ],
+        "refunds": lambda args: [refund_view(order, r) for r in order.refunds[: args.get("first")]],
+        "returns": lambda args: connection(
+            [(r.id, r) for r in shop.returns.values() if r.order_id == order.id],
+            args,
+            lambda r: return_view(shop, r),
+            "Return",
+        ),
+    }
+
+
+def order_search_fields(order: st.Order) -> dict[str, Any]:
+    """What ``orders(query:)`` can filter on."""
+    return {
+        "id": order.id,
+        "name": order.name,
+        "email": order.email,
+        "updated_at": order.updated_at,
+        "created_at": order.created_at,
+    }
+
+
+def orders_connection(shop: st.Shop, args: dict[str, Any]) -> View:
+    """``orders`` filtered by its search ``query``."""
+    items = [
+        (o.id, o)
+        for o in shop.orders.values()
+        if matches_search(order_search_fields(o), args.get("query"))
+    ]
+    return connection(items, args, lambda o: order_view(shop, o), "Order")

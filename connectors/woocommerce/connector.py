@@ -111,13 +111,14 @@ class WooCommerceConnector:
         raise WooFatalError(f"{settlement.kind.value} is not supported on WooCommerce yet")
 
     def push_return(self, session: Session, request: ReturnRequest) -> None:
-        """A note for the step the return reached; the plugin's status where it has one."""
+        """A note for each step the return took (once each); the plugin's status if any."""
         order_id = request.order.platform_id
-        money.add_note(
-            self.client,
-            order_id,
-            f"Reshelf return {request.rma}: {request.status.value.replace('_', ' ')}.",
-        )
+        steps = [e.to_status for e in request.events if e.kind == "status" and e.to_status]
+        written = money.note_texts(self.client, order_id)
+        for step in dict.fromkeys(steps or [request.status.value]):
+            text = f"Reshelf return {request.rma}: {step.replace('_', ' ')}."
+            if text not in written:
+                money.add_note(self.client, order_id, text, unique=False)
         status = PLUGIN_STATUSES.get(request.status.value)
         if status and self.has_plugin:
             money.set_status(self.client, order_id, status)

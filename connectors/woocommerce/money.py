@@ -143,9 +143,14 @@ def store_credit(client: WooClient, settlement: Settlement) -> StoreAnswer:
     return StoreAnswer(reference=str(coupon["id"]), raw={"coupon": code})
 
 
+def note_texts(client: WooClient, order_id: str) -> set[str]:
+    """The texts of the order's notes."""
+    return {str(n.get("note")) for n in client.get(f"orders/{order_id}/notes")}
+
+
 def add_note(client: WooClient, order_id: str, text: str, unique: bool = True) -> None:
     """Add a private order note; with ``unique``, not if the same text is already there."""
-    if unique and any(n.get("note") == text for n in client.get(f"orders/{order_id}/notes")):
+    if unique and text in note_texts(client, order_id):
         return
     client.post(f"orders/{order_id}/notes", {"note": text, "customer_note": False})
 

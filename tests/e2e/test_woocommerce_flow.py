@@ -257,6 +257,7 @@ def test_return_from_the_plugin_link_restocks_once_and_refunds(world, db, run_jo
     assert api.get(f"products/{product['id']}").json()["stock_quantity"] == 9  # no 2nd restock
     store_order = api.get(f"orders/{order['id']}").json()
     notes = [n["note"] for n in api.get(f"orders/{order['id']}/notes").json()]
-    assert any(f"Reshelf return {request.rma}" in n for n in notes)
-    assert store_order["status"] in ("returned", "refunded")
+    for step in ("approved", "received", "graded"):
+        assert notes.count(f"Reshelf return {request.rma}: {step}.") == 1
+    assert store_order["status"] == "refunded"  # fully refunded, after "returned"
     assert settlement.kind == ResolutionKind.REFUND

@@ -11,9 +11,10 @@ from connectors.woocommerce import sync, webhooks
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.connect import normalise_store_url
 from connectors.woocommerce.connector import delivery_url
+from connectors.woocommerce.errors import WooFatalError
 from core.clock import Clock
 from core.enums import Platform, ShopStatus
-from core.models import Shop
+from core.models import Order, Shop
 from core.ports import SyncResult
 
 
@@ -65,6 +66,38 @@ def subscribe(shop: Shop, public_url: str) -> list[int]:
 def backfill(session: Session, shop: Shop, clock: Clock) -> list[SyncResult]:
     """Full sync of products, customers and orders."""
     return sync.sync_all(session, shop, client_for(shop), full=True, clock=clock)
+
+
+def connect_with_keys(
+    session: Session,
+    store_url: str,
+    consumer_key: str,
+    consumer_secret: str,
+    public_url: str,
+    clock: Clock,
+) -> Shop:
+    """Manual keys: check them, store them, subscribe webhooks, backfill (raises StoreError)."""
+    store = normalise_store_url(store_url)
+    check_keys(WooClient(store, consumer_key, consumer_secret))
+    shop = save_shop(session, store, consumer_key, consumer_secret, clock)
+    subscribe(shop, public_url)
+    backfill(session, shop, clock)
+    return shop
+
+
+def order_for_link(session: Session, shop: Shop, order_id: str) -> Order | None:
+    """The mirrored order, read from the store first if its webhook has not arrived yet."""
+    query = select(Order).where(Order.shop_id == shop.id, Order.platform_id == order_id)
+    order = session.scalars(query).one_or_none()
+    if order is None:
+        client = client_for(shop)
+        try:
+            sync.upsert_order(session, shop, client, client.get(f"orders/{order_id}"))
+        except WooFatalError:
+            return None  # no such order on the store
+        session.commit()
+        order = session.scalars(query).one_or_none()
+    return order
 
 
 def disconnect(session: Session, shop: Shop, public_url: str, clock: Clock) -> int:

@@ -1,45 +1,92 @@
-"""Connecting a WooCommerce store through wc-auth.
+"""Connecting a WooCommerce store, and the shopper's way in from the plugin's button.
 
-``/install/woocommerce/connect?store=URL`` (staff) → the store's approve page → the store
-POSTs the keys to ``/install/woocommerce/callback`` (must answer exactly 200, or the
-store deletes the keys) → the merchant comes back to ``/install/woocommerce/return``,
-where Reshelf subscribes its webhooks and backfills the shop.
+wc-auth: ``/install/woocommerce/connect?store=URL`` (staff) → the store's approve page →
+the store POSTs the keys to ``/install/woocommerce/callback`` (which must answer exactly
+200, or the store deletes them) → the merchant comes back to ``/install/woocommerce/return``,
+where Reshelf subscribes its webhooks and backfills. ``/install/woocommerce/`` offers that,
+and manual key entry as the fallback. ``/returns/<shop key>/from-store`` takes the
+plugin's signed link and opens the order in the portal.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template_string,
+    request,
+    url_for,
+)
 from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from connectors.woocommerce import connect, install, portal_link, sync
+from connectors.woocommerce import connect, install, portal_link
 from core.enums import Platform, Role, ShopStatus
 from core.errors import DomainError, StoreError
-from core.models import Membership, Order, Shop
+from core.models import Membership, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import csrf, login_manager
 
-# Full paths below: the connect flow lives under /install/woocommerce, and the plugin's
-# signed return links land in the portal's space, /returns/<shop key>/from-store.
+# Full paths: the connect flow lives under /install/woocommerce, and the plugin's signed
+# return links land in the portal's space.
 bp = Blueprint("woocommerce_install", __name__)
 log = logging.getLogger(__name__)
+
+PAGE = """{% extends "admin/base.html" %}
+{% block title %}Connect WooCommerce{% endblock %}
+{% block content %}
+<h1>Connect a WooCommerce store</h1>
+<form method="get" action="{{ url_for('woocommerce_install.start') }}">
+  <label for="store">Store address</label>
+  <input id="store" name="store" type="url" required placeholder="https://shop.example">
+  <button type="submit">Connect WooCommerce store</button>
+</form>
+<h2>Or enter REST API keys</h2>
+<p>In WooCommerce › Settings › Advanced › REST API, add a key with Read/Write permission.</p>
+<form method="post" action="{{ url_for('woocommerce_install.add_keys') }}">
+  <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+  <label for="url">Store address</label> <input id="url" name="url" type="url" required>
+  <label for="ck">Consumer key</label>
+  <input id="ck" name="consumer_key" required autocomplete="off">
+  <label for="cs">Consumer secret</label>
+  <input id="cs" name="consumer_secret" type="password" required autocomplete="off">
+  <button type="submit">Connect with keys</button>
+</form>
+{% endblock %}"""
 
 
 def _public(endpoint: str) -> str:
     return str(current_app.config["PUBLIC_URL"]).rstrip("/") + url_for(endpoint)
 
 
+def _signed_in() -> Response | None:
+    """None for signed-in staff; otherwise the redirect to the sign-in page."""
+    if current_user.is_authenticated:
+        return None
+    refusal: Response = login_manager.unauthorized()
+    return refusal
+
+
+@bp.get("/install/woocommerce/")
+def connect_page() -> str | Response:
+    """The "Connect WooCommerce store" page."""
+    return _signed_in() or render_template_string(PAGE)
+
+
 @bp.get("/install/woocommerce/connect")
 def start() -> Response:
     """Send the merchant (signed-in staff) to their store's wc-auth approve page."""
-    if not current_user.is_authenticated:
-        refusal: Response = login_manager.unauthorized()
+    refusal = _signed_in()
+    if refusal is not None:
         return refusal
     try:
         target = connect.authorize_url(
@@ -102,6 +149,28 @@ def finish() -> Response:
     return redirect(url_for("index"))
 
 
+@bp.post("/install/woocommerce/keys")
+def add_keys() -> Response:
+    """Manual key entry: check the keys, subscribe webhooks, backfill."""
+    refusal = _signed_in()
+    if refusal is not None:
+        return refusal
+    session = get_session()
+    try:
+        shop = install.connect_with_keys(
+            session, request.form.get("url", ""), request.form.get("consumer_key", ""),
+            request.form.get("consumer_secret", ""), current_app.config["PUBLIC_URL"],
+            get_clock(),
+        )  # fmt: skip
+    except (DomainError, StoreError) as exc:
+        session.rollback()
+        flash(f"The store refused these keys: {exc}", "error")
+        return redirect(url_for("woocommerce_install.connect_page"))
+    _make_owner(session, shop)
+    flash(f"{shop.name} is connected.", "success")
+    return redirect(url_for("index"))
+
+
 def _make_owner(session: Session, shop: Shop) -> None:
     """The staff member who connected the store owns it in Reshelf and works in it next."""
     if not current_user.is_authenticated:
@@ -130,26 +199,12 @@ def from_store(shop_key: str) -> Response:
         order_id, email = portal_link.verify(
             shop.credential("portal_link_secret") or "", request.args.to_dict(), get_clock().now()
         )
+        order = install.order_for_link(session, shop, order_id)
     except portal_link.BadLink as exc:
         abort(403, str(exc))
-    order = _mirrored_order(shop, order_id)
+    except StoreError:
+        order = None
     if order is None or (order.email or "").lower() != email:
         abort(404, "We could not find this order; look it up with its number and email.")
     flask_session["portal_order"] = order.id
     return redirect(url_for("portal.choose_items", shop_key=shop_key))
-
-
-def _mirrored_order(shop: Shop, order_id: str) -> Order | None:
-    """The order from the mirror, fetched from the store if its webhook has not arrived."""
-    session = get_session()
-    query = select(Order).where(Order.shop_id == shop.id, Order.platform_id == order_id)
-    order = session.scalars(query).one_or_none()
-    if order is None:
-        try:
-            client = install.client_for(shop)
-            sync.upsert_order(session, shop, client, client.get(f"orders/{order_id}"))
-            session.commit()
-        except StoreError:
-            return None
-        order = session.scalars(query).one_or_none()
-    return order

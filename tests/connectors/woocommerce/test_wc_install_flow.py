@@ -85,3 +85,37 @@ def test_start_needs_a_signed_in_user(reshelf, woo):
     assert anonymous.status_code == 302
     assert "/admin/login" in anonymous.headers["Location"]
     assert "user_id" not in parse_qs(urlparse(anonymous.headers["Location"]).query)
+
+
+def test_manual_keys_from_the_connect_page(db, reshelf, woo, woo_keys, seed):
+    url, browser = reshelf
+    seed()
+    page = browser.get(f"{url}/install/woocommerce/", timeout=5)
+    assert "Connect WooCommerce store" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    wrong = browser.post(
+        f"{url}/install/woocommerce/keys",
+        timeout=10,
+        data={
+            "url": woo[1],
+            "consumer_key": woo_keys[0],
+            "consumer_secret": "cs_wrong",
+            "csrf_token": token,
+        },
+    )
+    assert "The store refused these keys" in wrong.text
+    done = browser.post(
+        f"{url}/install/woocommerce/keys",
+        timeout=20,
+        data={
+            "url": woo[1],
+            "consumer_key": woo_keys[0],
+            "consumer_secret": woo_keys[1],
+            "csrf_token": token,
+        },
+    )
+    assert done.status_code == 200
+    db.expire_all()
+    shop = db.scalars(select(Shop).where(Shop.platform == Platform.WOOCOMMERCE)).one()
+    assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
+    assert len(woo[0].dispatcher.webhooks) == 7

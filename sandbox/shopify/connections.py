@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sandbox.shopify.executor import QueryError, View
@@ -70,14 +72,58 @@ def _compare(actual: Any, op: str, wanted: str) -> bool:
     return outcome
 
 
+Terms = list[tuple[str, str, str]]
+
+
+def compile_search(query: str | None) -> Terms:
+    """The ``name:op value`` terms of a search query (AND only)."""
+    return [(name, op or "", raw.strip("'\"")) for name, op, raw in _TERM.findall(query or "")]
+
+
+def matches_terms(fields: dict[str, Any], terms: Terms) -> bool:
+    """Whether a record's searchable fields satisfy every term."""
+    # Shopify ignores terms on fields it does not know.
+    return all(_compare(fields[name], op, value) for name, op, value in terms if name in fields)
+
+
 def matches_search(fields: dict[str, Any], query: str | None) -> bool:
-    """Whether a record's searchable fields satisfy every term of ``query`` (AND only)."""
-    for name, op, raw in _TERM.findall(query or ""):
-        if name not in fields:
-            continue  # Shopify ignores terms on unknown fields
-        if not _compare(fields[name], op or "", raw.strip("'\"")):
-            return False
-    return True
+    """Whether a record's searchable fields satisfy every term of ``query``."""
+    return matches_terms(fields, compile_search(query))
+
+
+def _size(args: dict[str, Any]) -> int:
+    first, last = args.get("first"), args.get("last")
+    size = first if first is not None else last
+    if size is None:
+        raise QueryError("you must provide one of first or last", "missingRequiredArguments")
+    if size > MAX_PAGE_SIZE and not args.get("__unbounded"):
+        raise QueryError(f"The page size must be at most {MAX_PAGE_SIZE}", "maxPageSizeExceeded")
+    return int(size)
+
+
+def _page(
+    page: list[tuple[int, Any]],
+    has_more: bool,
+    args: dict[str, Any],
+    view: Callable[[Any], View],
+    type_name: str,
+) -> View:
+    edges = [
+        {"__typename": f"{type_name}Edge", "cursor": _cursor(i), "node": view(r)} for i, r in page
+    ]
+    forward = args.get("first") is not None
+    return {
+        "__typename": f"{type_name}Connection",
+        "edges": edges,
+        "nodes": [edge["node"] for edge in edges],
+        "pageInfo": {
+            "__typename": "PageInfo",
+            "hasNextPage": has_more if forward else False,
+            "hasPreviousPage": bool(args.get("after")) if forward else has_more,
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        },
+    }
 
 
 def connection(
@@ -86,37 +132,46 @@ def connection(
     view: Callable[[Any], View],
     type_name: str,
 ) -> View:
-    """A ``<Type>Connection`` over ``(id, record)`` pairs sorted by id, paged by ``args``."""
-    first, last = args.get("first"), args.get("last")
-    if first is None and last is None:
-        raise QueryError("you must provide one of first or last", "missingRequiredArguments")
-    size = first if first is not None else last
-    if size is None or (size > MAX_PAGE_SIZE and not args.get("__unbounded")):
-        raise QueryError(f"The page size must be at most {MAX_PAGE_SIZE}", "maxPageSizeExceeded")
-    ordered = sorted(items, key=lambda pair: pair[0], reverse=bool(args.get("reverse")))
+    """A ``<Type>Connection`` over ``(id, record)`` pairs, sorted by id and paged by ``args``."""
+    size = _size(args)
+    reverse = bool(args.get("reverse"))
+    ordered = sorted(items, key=lambda pair: pair[0], reverse=reverse)
     if args.get("after"):
         after = _uncursor(args["after"])
-        ordered = [p for p in ordered if (p[0] < after if args.get("reverse") else p[0] > after)]
+        ordered = [p for p in ordered if (p[0] < after if reverse else p[0] > after)]
     if args.get("before"):
         before = _uncursor(args["before"])
-        ordered = [p for p in ordered if (p[0] > before if args.get("reverse") else p[0] < before)]
-    page = ordered[:size] if first is not None else ordered[-size:] if size else []
-    has_more = len(ordered) > len(page)
-    edges = [
-        {"__typename": f"{type_name}Edge", "cursor": _cursor(i), "node": view(r)} for i, r in page
-    ]
-    return {
-        "__typename": f"{type_name}Connection",
-        "edges": edges,
-        "nodes": [edge["node"] for edge in edges],
-        "pageInfo": {
-            "__typename": "PageInfo",
-            "hasNextPage": has_more if first is not None else False,
-            "hasPreviousPage": has_more if last is not None else bool(args.get("after")),
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+        ordered = [p for p in ordered if (p[0] > before if reverse else p[0] < before)]
+    page = ordered[:size] if args.get("first") is not None else ordered[-size:] if size else []
+    return _page(page, len(ordered) > len(page), args, view, type_name)
+
+
+def search_connection(
+    records: Mapping[int, Any],
+    args: dict[str, Any],
+    fields_of: Callable[[Any], dict[str, Any]],
+    view: Callable[[Any], View],
+    type_name: str,
+) -> View:
+    """A connection over a shop's records filtered by ``query``, reading only one page's worth
+    when paging forward (records are kept in id order: ids only ever grow)."""
+    terms = compile_search(args.get("query"))
+
+    def keep(record: Any) -> bool:
+        return not terms or matches_terms(fields_of(record), terms)
+
+    if args.get("first") is None or args.get("before") or args.get("reverse"):
+        return connection([(i, r) for i, r in records.items() if keep(r)], args, view, type_name)
+    size, ids = _size(args), list(records)
+    start = bisect_right(ids, _uncursor(args["after"])) if args.get("after") else 0
+    page: list[tuple[int, Any]] = []
+    for numeric_id in islice(ids, start, None):
+        record = records[numeric_id]
+        if keep(record):
+            if len(page) == size:
+                return _page(page, True, args, view, type_name)
+            page.append((numeric_id, record))
+    return _page(page, False, args, view, type_name)
 
 
 def money(amount: Any, currency: str) -> View:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.shopify import state as st
-from sandbox.shopify.connections import connection, gid, matches_search, money_bag
+from sandbox.shopify.connections import connection, gid, money_bag, search_connection
 from sandbox.shopify.executor import View
 from sandbox.shopify.views import customer_view, iso, location_view, variant_view
 
@@ -155,9 +155,6 @@ def order_search_fields(order: st.Order) -> dict[str, Any]:
 
 def orders_connection(shop: st.Shop, args: dict[str, Any]) -> View:
     """``orders`` filtered by its search ``query``."""
-    items = [
-        (o.id, o)
-        for o in shop.orders.values()
-        if matches_search(order_search_fields(o), args.get("query"))
-    ]
-    return connection(items, args, lambda o: order_view(shop, o), "Order")
+    return search_connection(
+        shop.orders, args, order_search_fields, lambda o: order_view(shop, o), "Order"
+    )

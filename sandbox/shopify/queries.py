@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.shopify.bulk import bulk_operation_view
-from sandbox.shopify.connections import connection, gid, gid_type, matches_search, parse_gid
+from sandbox.shopify.connections import connection, gid, gid_type, parse_gid, search_connection
 from sandbox.shopify.executor import View
 from sandbox.shopify.graphql_api import Context, query
 from sandbox.shopify.order_views import order_view, orders_connection
@@ -53,25 +53,25 @@ def order(ctx: Context, args: dict[str, Any]) -> View | None:
 @query("customers")
 def customers(ctx: Context, args: dict[str, Any]) -> View:
     """Customers, paged and filtered by ``query``."""
-    items = [
-        (c.id, c)
-        for c in ctx.shop.customers.values()
-        if matches_search(
-            {"id": c.id, "email": c.email, "updated_at": c.updated_at}, args.get("query")
-        )
-    ]
-    return connection(items, args, customer_view, "Customer")
+    return search_connection(
+        ctx.shop.customers,
+        args,
+        lambda c: {"id": c.id, "email": c.email, "updated_at": c.updated_at},
+        customer_view,
+        "Customer",
+    )
 
 
 @query("productVariants")
 def product_variants(ctx: Context, args: dict[str, Any]) -> View:
     """Variants with their products, paged and filtered by ``query``."""
-    items = [
-        (v.id, v)
-        for v in ctx.shop.variants.values()
-        if matches_search({"id": v.id, "sku": v.sku, "updated_at": v.updated_at}, args.get("query"))
-    ]
-    return connection(items, args, lambda v: variant_view(ctx.shop, v), "ProductVariant")
+    return search_connection(
+        ctx.shop.variants,
+        args,
+        lambda v: {"id": v.id, "sku": v.sku, "updated_at": v.updated_at},
+        lambda v: variant_view(ctx.shop, v),
+        "ProductVariant",
+    )
 
 
 @query("locations")

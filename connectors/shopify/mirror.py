@@ -7,15 +7,17 @@ An update older than what the mirror holds (``updated_at`` earlier than the stor
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from connectors.shopify.mapping import CustomerData, LineData, OrderData
-from core.models import Customer, Location, Order, OrderLine, Shop, Variant
+from core.enums import ResolutionState
+from core.models import Customer, Location, Order, OrderLine, ReturnLine, Shop, Variant
 
 FINAL_SALE_TAG = "final-sale"
 
@@ -47,10 +49,36 @@ def upsert_customer(session: Session, shop: Shop, data: CustomerData) -> Custome
     return customer
 
 
+@dataclass
+class Known:
+    """Rows already loaded for a batch of writes, so each write needs no lookup query."""
+
+    variants: dict[str, Variant] = field(default_factory=dict)
+    orders: dict[str, Order] | None = None  # None: look each order up
+
+    @classmethod
+    def for_orders(cls, session: Session, shop: Shop, platform_ids: list[str]) -> Known:
+        """The shop's variants and these orders (with their lines), loaded in two queries."""
+        variants = session.scalars(select(Variant).where(Variant.shop_id == shop.id))
+        orders = session.scalars(
+            select(Order)
+            .where(Order.shop_id == shop.id, Order.platform_id.in_(platform_ids))
+            .options(selectinload(Order.lines))
+        )
+        return cls({v.platform_id: v for v in variants}, {o.platform_id: o for o in orders})
+
+
 def variant_by_platform_id(
-    session: Session, shop: Shop, platform_id: str, sku: str | None, title: str
+    session: Session,
+    shop: Shop,
+    platform_id: str,
+    sku: str | None,
+    title: str,
+    known: Known | None = None,
 ) -> Variant:
     """The mirrored variant, created as a stub (completed by the backfill) when unknown."""
+    if known is not None and platform_id in known.variants:
+        return known.variants[platform_id]
     variant = session.scalars(
         select(Variant).where(Variant.shop_id == shop.id, Variant.platform_id == platform_id)
     ).one_or_none()
@@ -60,14 +88,21 @@ def variant_by_platform_id(
         )
         session.add(variant)
         session.flush()
+    if known is not None:
+        known.variants[platform_id] = variant
     return variant
 
 
-def upsert_order(session: Session, shop: Shop, data: OrderData) -> Order | None:
+def upsert_order(
+    session: Session, shop: Shop, data: OrderData, known: Known | None = None
+) -> Order | None:
     """Create or update an order with its lines; None when the update is stale."""
-    order = session.scalars(
-        select(Order).where(Order.shop_id == shop.id, Order.platform_id == data.platform_id)
-    ).one_or_none()
+    if known is not None and known.orders is not None:
+        order = known.orders.get(data.platform_id)
+    else:
+        order = session.scalars(
+            select(Order).where(Order.shop_id == shop.id, Order.platform_id == data.platform_id)
+        ).one_or_none()
     if order is not None and _stale(order.platform_updated_at, data.updated_at):
         return None
     customer = upsert_customer(session, shop, data.customer) if data.customer else None
@@ -100,15 +135,20 @@ def upsert_order(session: Session, shop: Shop, data: OrderData) -> Order | None:
     order.platform_updated_at = data.updated_at or order.platform_updated_at
     existing = {line.platform_id: line for line in order.lines}
     for line_data in data.lines:
-        _upsert_line(session, shop, order, existing.get(line_data.platform_id), line_data)
+        _upsert_line(session, shop, order, existing.get(line_data.platform_id), line_data, known)
     return order
 
 
 def _upsert_line(
-    session: Session, shop: Shop, order: Order, line: OrderLine | None, data: LineData
+    session: Session,
+    shop: Shop,
+    order: Order,
+    line: OrderLine | None,
+    data: LineData,
+    known: Known | None,
 ) -> None:
     variant = (
-        variant_by_platform_id(session, shop, data.variant_platform_id, data.sku, data.title)
+        variant_by_platform_id(session, shop, data.variant_platform_id, data.sku, data.title, known)
         if data.variant_platform_id
         else None
     )
@@ -132,16 +172,16 @@ def _upsert_line(
     line.final_sale = bool(variant and FINAL_SALE_TAG in {t.lower() for t in variant.tags or []})
     # Units refunded on the store; those Reshelf refunded itself are settled returns, not these.
     line.refunded_quantity = max(
-        0, data.quantity - data.current_quantity - _settled_by_reshelf(session, line)
+        0,
+        data.quantity
+        - data.current_quantity
+        - _settled_by_reshelf(session, line, data.quantity - data.current_quantity),
     )
 
 
-def _settled_by_reshelf(session: Session, line: OrderLine) -> int:
-    from core.enums import ResolutionState
-    from core.models import ReturnLine
-
-    if line.id is None:
-        return 0
+def _settled_by_reshelf(session: Session, line: OrderLine, refunded_on_store: int) -> int:
+    if line.id is None or refunded_on_store <= 0:
+        return 0  # nothing refunded: no need to ask which refunds were ours
     rows = session.scalars(
         select(ReturnLine).where(
             ReturnLine.order_line_id == line.id, ReturnLine.resolution_state == ResolutionState.DONE

@@ -26,7 +26,13 @@ from connectors.shopify.client import Api
 from connectors.shopify.consts import ORDERS_PAGE_SIZE, PAGE_SIZE
 from connectors.shopify.graphql import document
 from connectors.shopify.mapping import customer_from_graphql, order_from_graphql, when
-from connectors.shopify.mirror import upsert_customer, upsert_location, upsert_order, upsert_variant
+from connectors.shopify.mirror import (
+    Known,
+    upsert_customer,
+    upsert_location,
+    upsert_order,
+    upsert_variant,
+)
 from core.clock import Clock
 from core.errors import FatalStoreError, RetriableStoreError
 from core.models import InventoryLevel, Location, Shop, SyncCursor, SyncRun, Variant
@@ -154,7 +160,10 @@ def sync_inventory(session: Session, shop: Shop, api: Api) -> SyncResult:
     return SyncResult(resource="inventory", fetched=levels, upserted=levels)
 
 
-def _jsonl_orders(lines: Iterator[str]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+Row = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _jsonl_orders(lines: Iterator[str]) -> Iterator[Row]:
     """Group a bulk file's rows into (order, its line items), one order at a time."""
     order: dict[str, Any] | None = None
     items: list[dict[str, Any]] = []
@@ -170,6 +179,18 @@ def _jsonl_orders(lines: Iterator[str]) -> Iterator[tuple[dict[str, Any], list[d
         order, items = row, []
     if order is not None:
         yield order, items
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    """Rows in lists of ``size`` (the last one shorter)."""
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def bulk_backfill_orders(
@@ -208,11 +229,13 @@ def bulk_backfill_orders(
     count = 0
     client = http_client or httpx.Client(timeout=60)
     with client.stream("GET", status["url"]) as response:
-        for node, items in _jsonl_orders(response.iter_lines()):
-            upsert_order(session, shop, order_from_graphql(node, items))
-            count += 1
-            if count % COMMIT_EVERY == 0:
-                session.commit()
+        for batch in _batches(_jsonl_orders(response.iter_lines()), COMMIT_EVERY):
+            known = Known.for_orders(session, shop, [node["id"] for node, _ in batch])
+            with session.no_autoflush:
+                for node, items in batch:
+                    upsert_order(session, shop, order_from_graphql(node, items), known)
+            session.commit()
+            count += len(batch)
     run.status, run.finished_at, run.counts = "done", clock.now(), {"orders": count}
     _cursor(session, shop, "orders").high_water = run.started_at
     session.commit()

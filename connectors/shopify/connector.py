@@ -11,7 +11,7 @@ import httpx
 from shopify_app import ShopifyApp
 from sqlalchemy.orm import Session
 
-from connectors.shopify import install, ledger, shopify_returns, sync
+from connectors.shopify import bulk, install, ledger, shopify_returns, sync
 from connectors.shopify.client import AdminClient
 from connectors.shopify.transport import routed_client
 from connectors.shopify.webhooks import HANDLERS
@@ -109,7 +109,7 @@ class ShopifyConnector:
 
     def bulk_backfill(self, session: Session, clock: Clock) -> SyncResult:
         """Backfill every order through a bulk operation (large shops)."""
-        return sync.bulk_backfill_orders(session, self.shop, self.api, clock, self.http_client)
+        return bulk.backfill_orders(session, self.shop, self.api, clock, self.http_client)
 
     def refresh_credentials(self, session: Session, clock: Clock) -> bool:
         """Refresh the expiring offline token ahead of expiry."""

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from sandbox.shopify import state as st
 from sandbox.shopify.connections import gid, parse_gid
+from sandbox.shopify.demo import seed_demo_store
 from sandbox.shopify.emulator import Emulator
 from sandbox.shopify.seeding import Seeder
 
@@ -197,3 +198,18 @@ def drain_webhooks() -> Response:
     emulator: Emulator = current_app.extensions["shopify_emulator"]
     done = emulator.webhooks.drain(float(_body().get("timeout", 10)))
     return jsonify(drained=done, failed=len(emulator.webhooks.failed))
+
+
+@seed_api.post("/demo")
+def demo_store() -> tuple[Response, int]:
+    """Open the demo store: ``{"name": "reshelf-demo", "token": "shpat_demo"}`` (both optional)."""
+    body = _body()
+    store = seed_demo_store(
+        _seeder(), body.get("name", "reshelf-demo"), body.get("token", "shpat_demo")
+    )
+    return jsonify(
+        domain=store.domain,
+        access_token=store.access_token,
+        api_secret=store.api_secret,
+        shopper_email=store.shopper_email,
+    ), 201

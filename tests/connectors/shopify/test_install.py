@@ -86,3 +86,29 @@ def test_shop_add_shopify_refuses_a_bad_token(db, store, base_url, monkeypatch):
     )
     assert result.exit_code != 0
     assert "refused" in result.output
+
+
+def test_demo_store_connects_as_a_custom_app_and_backfills(db, base_url, monkeypatch):
+    import httpx
+
+    from connectors.shopify.connector import SYNC_ORDER
+    from core.models import Order
+
+    demo = httpx.post(f"{base_url}/_sandbox/demo", json={}).json()
+    monkeypatch.setenv(ENV_VAR, base_url)
+    args = [
+        "--domain",
+        demo["domain"],
+        "--access-token",
+        demo["access_token"],
+        "--api-secret",
+        demo["api_secret"],
+    ]
+    assert CliRunner().invoke(add_shopify, args).exit_code == 0
+    shop = db.scalars(select(Shop)).one()
+    connector = ShopifyConnector(shop)  # reaches the emulator through RESHELF_SHOPIFY_API_URL
+    for resource in SYNC_ORDER:
+        connector.sync(db, resource, full=True, clock=SystemClock())
+    orders = db.scalars(select(Order)).all()
+    assert len(orders) == 3
+    assert any(line.final_sale for order in orders for line in order.lines)

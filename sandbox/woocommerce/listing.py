@@ -4,10 +4,11 @@ Sources:
 - WP_REST_Controller::get_collection_params() (wp-includes/rest-api/endpoints/
   class-wp-rest-controller.php): ``per_page`` 1..100, ``page`` >= 1; a value out of range
   is ``rest_invalid_param`` (400).
-- WC_REST_CRUD_Controller::get_items() (includes/rest-api/Controllers/Version3/
-  class-wc-rest-crud-controller.php): ``X-WP-Total``, ``X-WP-TotalPages`` and ``Link``
-  rel="prev"/"next" headers; ``modified_after``/``modified_before`` with ``dates_are_gmt``
-  compare ``date_modified_gmt`` instead of site time; ``after`` is exclusive (WP_Date_Query).
+- WC_REST_CRUD_Controller::get_items() and prepare_objects_query()
+  (includes/rest-api/Controllers/Version3/class-wc-rest-crud-controller.php):
+  ``X-WP-Total``, ``X-WP-TotalPages`` and ``Link`` rel="prev"/"next" headers;
+  ``modified_after``/``modified_before`` with ``dates_are_gmt`` compare
+  ``date_modified_gmt`` instead of site time; ``after`` is exclusive (WP_Date_Query).
 """
 
 from __future__ import annotations
@@ -95,19 +96,14 @@ def paginate(request: Request, items: list[Resource]) -> tuple[list[Resource], d
     pages = ceil(total / per_page) if total else 0
     start = (page - 1) * per_page
     headers: dict[str, Any] = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
-    base = request.base_url
-    args = request.args.to_dict()
+    # WC_REST_CRUD_Controller::get_items(): add_query_arg( $request->get_query_params(), ... ):
+    # every query parameter, authentication ones included, goes into the links.
+    base, args = request.base_url, request.args.to_dict()
     links = []
-    for rel, number in (("prev", page - 1), ("next", page + 1)):
-        if 1 <= number <= pages:
-            query = urlencode({**_public_args(args), "page": number})
-            links.append(f'<{base}?{query}>; rel="{rel}"')
+    if page > 1:
+        links.append(f'<{base}?{urlencode({**args, "page": min(page - 1, pages)})}>; rel="prev"')
+    if pages > page:
+        links.append(f'<{base}?{urlencode({**args, "page": page + 1})}>; rel="next"')
     if links:
         headers["Link"] = ", ".join(links)
     return items[start : start + per_page], headers
-
-
-def _public_args(args: dict[str, str]) -> dict[str, str]:
-    """The request's query without authentication parameters (as add_query_arg sees it)."""
-    hidden = ("oauth_", "consumer_key", "consumer_secret")
-    return {k: v for k, v in args.items() if not k.startswith(hidden)}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from connectors.woocommerce import webhooks
-from core.enums import Platform
+from core.enums import Platform, ShopStatus
 from core.models import InboxDelivery, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
@@ -28,8 +28,8 @@ def _shop(shop_key: str) -> Shop:
         .scalars(select(Shop).where(Shop.key == shop_key, Shop.platform == Platform.WOOCOMMERCE))
         .one_or_none()
     )
-    if shop is None:
-        abort(404)
+    if shop is None or shop.status == ShopStatus.UNINSTALLED:
+        abort(404)  # WooCommerce counts it as a failure and disables the webhook in time
     return shop
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
+import pytest
 import requests
+from werkzeug.serving import make_server
 from woocommerce import API
 from woocommerce.oauth import OAuth
 
@@ -66,12 +69,23 @@ def test_read_key_cannot_write(wc_url, wc_emulator):
     assert answer.json()["message"] == "The API key provided does not have write permissions."
 
 
-def test_basic_auth_over_https_is_accepted(wc_app, wc_keys):
-    # WordPress's is_ssl() looks at the request itself; the test client can say HTTPS.
-    client = wc_app.test_client()
-    ok = client.get("/wp-json/wc/v3/products", base_url="https://shop.example", auth=wc_keys)
-    assert ok.status_code == 200
-    bad = client.get(
-        "/wp-json/wc/v3/products", base_url="https://shop.example", auth=(wc_keys[0], "nope")
-    )
-    assert bad.get_json()["message"] == "Consumer secret is invalid."
+@pytest.fixture
+def https_url(wc_app):
+    """The same store over HTTPS (a self-signed certificate), where is_ssl() is true."""
+    server = make_server("127.0.0.1", 0, wc_app, threaded=True, ssl_context="adhoc")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_basic_auth_over_https_is_accepted(https_url, wc_keys):
+    api = API(https_url, *wc_keys, verify_ssl=False, timeout=10)
+    answer = api.get("products")
+    assert answer.status_code == 200
+    assert answer.request.headers["Authorization"].startswith("Basic ")  # not OAuth
+    bad = API(https_url, wc_keys[0], "cs_nope", verify_ssl=False, timeout=10).get("products")
+    assert bad.json()["message"] == "Consumer secret is invalid."

@@ -148,6 +148,10 @@ def push(request: ReturnRequest, api: Api) -> None:
         _state(request, "declined")
     elif state == "open" and request.status == ReturnStatus.CLOSED:
         close(request, api)
+    elif state in ("requested", "open") and request.status == ReturnStatus.CANCELLED:
+        answer = api("return_cancel", {"id": return_id, "key": _key(request, "cancel")})
+        _checked(answer["returnCancel"], "cancel return", allow=("INVALID_STATE",))
+        _state(request, "canceled")
 
 
 def close(request: ReturnRequest, api: Api) -> None:

@@ -150,6 +150,23 @@ def return_decline_request(ctx: Context, args: dict[str, Any]) -> View:
     return payload("ReturnDeclinePayload", ctx, ret, errors)
 
 
+@mutation("returnCancel")
+def return_cancel(ctx: Context, args: dict[str, Any]) -> View:
+    """Cancel a requested or open return that nothing was processed on."""
+    ret = ctx.shop.returns.get(parse_gid(args["id"], "Return"))
+    errors: list[View] = []
+    if ret is None:
+        errors = [user_error("NOT_FOUND", "Return does not exist.", ["id"])]
+    elif ret.status not in ("REQUESTED", "OPEN") or any(li.processed_quantity for li in ret.lines):
+        errors = [
+            user_error("INVALID_STATE", f"Return is {ret.status} and cannot be canceled.", ["id"])
+        ]
+    else:
+        ret.status = "CANCELED"
+        ctx.emulator.emit(ctx.shop, "returns/cancel", return_payload(ret))
+    return payload("ReturnCancelPayload", ctx, ret, errors)
+
+
 @mutation("returnClose")
 def return_close(ctx: Context, args: dict[str, Any]) -> View:
     """Close an open return."""

@@ -15,8 +15,9 @@ from flask import Blueprint, Response, request, url_for
 from shopify_app import RequestInput, ShopifyApp
 
 from connectors.shopify.connector import SYNC_ORDER, public_app
-from connectors.shopify.install import install
+from connectors.shopify.install import find_shop, install, needs_refresh
 from connectors.shopify.transport import routed_client
+from core.enums import ShopStatus
 from core.models import Shop
 from core.services import ensure_default_policy
 from webapp.clock import get_clock
@@ -48,8 +49,12 @@ def app_home() -> Response:
     if not verified.ok or verified.id_token is None:
         return _answer(verified.response.status, verified.response.body, verified.response.headers)
     session, clock = get_session(), get_clock()
-    shop, created = install(session, app, verified.id_token, clock, routed_client(os.environ))
-    session.commit()
+    shop = find_shop(session, str(verified.id_token.claims["dest"]).removeprefix("https://"))
+    created = False
+    # Exchange only when there is no usable offline token: every page load carries an id token.
+    if shop is None or shop.status != ShopStatus.ACTIVE or needs_refresh(shop, clock.now()):
+        shop, created = install(session, app, verified.id_token, clock, routed_client(os.environ))
+        session.commit()
     if created:
         ensure_default_policy(session, shop.id, clock)
         session.commit()

@@ -41,6 +41,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "order_note": {"input": {"id": GID.format("Order"), "note": "Reshelf return R-1"}},
     "orders_page": {"first": 10, "after": "abc", "query": "updated_at:>='2026-01-01T00:00:00Z'"},
     "return_approve": {"key": "k", "input": {"id": GID.format("Return")}},
+    "return_cancel": {"key": "k", "id": GID.format("Return")},
     "return_close": {"key": "k", "id": GID.format("Return")},
     "return_create": {
         "key": "k",

@@ -112,3 +112,10 @@ def test_demo_store_connects_as_a_custom_app_and_backfills(db, base_url, monkeyp
     orders = db.scalars(select(Order)).all()
     assert len(orders) == 3
     assert any(line.final_sale for order in orders for line in order.lines)
+
+
+def test_opening_the_app_again_does_not_exchange_again(db, web, seeder, public_app_env):
+    store = seeder.shop("newshop")
+    for _ in range(2):
+        web.get(f"/shopify?shop={store.domain}&id_token={seeder.id_token(store)}")
+    assert len(store.tokens) == 1

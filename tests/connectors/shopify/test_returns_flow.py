@@ -58,6 +58,16 @@ def _request(db, shop_row, order, dispatcher) -> ReturnRequest:
     )
 
 
+def _who(shop_row, request, dispatcher):
+    return {
+        "shop_id": shop_row.id,
+        "return_id": request.id,
+        "actor": "desk",
+        "clock": SYS,
+        "dispatcher": dispatcher,
+    }
+
+
 def _receive_and_grade(db, shop_row, request, dispatcher):
     kw = {
         "shop_id": shop_row.id,
@@ -206,3 +216,15 @@ def test_stale_order_update_never_overwrites_a_newer_one(db, web_post, seeder, s
     order = db.scalars(select(Order)).one()
     db.refresh(order)
     assert order.tags == ["vip"]
+
+
+def test_cancelled_return_is_cancelled_in_shopify(db, connector, store, shop_row, dispatcher, flow):
+    from core.services import cancel_return
+
+    request = _request(db, shop_row, flow["order"], dispatcher)
+    push_return(db, request.id, connector, SYS)
+    cancel_return(db, **_who(shop_row, request, dispatcher))
+    for _ in range(2):
+        push_return(db, request.id, connector, SYS)
+    shopify_return = store.returns[int(request.platform_return_id.rsplit("/", 1)[1])]
+    assert shopify_return.status == "CANCELED"

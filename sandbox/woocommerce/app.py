@@ -90,6 +90,7 @@ def create_emulator(
         return error_response(error)
 
     @app.errorhandler(404)
+    @app.errorhandler(405)  # WordPress answers an unknown method like an unknown route
     def no_route(_: Exception) -> Response:
         return error_response(
             WooError(

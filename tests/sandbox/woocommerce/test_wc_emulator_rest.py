@@ -208,3 +208,12 @@ def test_seeded_store_pages_like_any_other(wc_api, wc_emulator):
     assert (
         sum(p["stock_quantity"] for p in wc_api.get("products").json()) == 600 - 375
     )  # 1 or 2 units each
+
+
+def test_unknown_routes_and_methods_answer_rest_no_route(wc_url):
+    for answer in (
+        requests.get(f"{wc_url}/wp-json/wc/v3/nothing-here", timeout=5),
+        requests.patch(f"{wc_url}/wp-json/", timeout=5),
+    ):
+        assert answer.status_code == 404
+        assert answer.json()["code"] == "rest_no_route"

@@ -15,7 +15,7 @@ from connectors.woocommerce import money, stock, sync, webhooks
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import PLUGIN_STATUSES
 from connectors.woocommerce.errors import WooFatalError
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.config import get_settings
 from core.enums import InboxStatus, Platform, ResolutionKind
 from core.errors import FatalStoreError
@@ -149,13 +149,10 @@ class WooCommerceConnector:
         return False
 
     def check_webhooks(self, session: Session) -> list[str]:
-        """Re-activate disabled webhooks, create missing ones; reconcile if any was down."""
+        """Re-activate disabled or paused webhooks and create missing ones; say what was fixed.
+
+        WooCommerce never re-sends what it failed to deliver, so a repair means a gap: the
+        worker's health job reconciles every shop it repaired (``modified_after`` the cursor).
+        """
         secret = self.shop.credential("webhook_secret") or ""
-        repaired = webhooks.ensure(self.client, delivery_url(self.public_url, self.shop), secret)
-        if repaired:
-            # Deliveries missed while a webhook was off are never retried: read the gap.
-            for result in sync.sync_all(
-                session, self.shop, self.client, full=False, clock=SystemClock()
-            ):
-                repaired.append(f"reconciled {result.resource}: {result.upserted} updated")
-        return repaired
+        return webhooks.ensure(self.client, delivery_url(self.public_url, self.shop), secret)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
-from connectors.shopify.client import Api
+from connectors.shopify.received import Received
 from core.db import Base
 from core.enums import ShopStatus
 from core.models import (
@@ -90,10 +90,9 @@ def export_customer(session: Session, shop: Shop, body: dict[str, Any]) -> dict[
     }
 
 
-def on_data_request(
-    session: Session, shop: Shop, body: dict[str, Any], delivery: InboxDelivery, api: Api
-) -> None:
+def on_data_request(event: Received) -> None:
     """customers/data_request: queue the export to the merchant."""
+    session, shop, body, delivery = event.session, event.shop, event.body, event.delivery
     export = export_customer(session, shop, body)
     request_id = (body.get("data_request") or {}).get("id")
     session.add(
@@ -138,24 +137,22 @@ def redact_customer(
             session.execute(delete(ReturnPhoto).where(ReturnPhoto.return_line_id == line.id))
 
 
-def on_customer_redact(
-    session: Session, shop: Shop, body: dict[str, Any], delivery: InboxDelivery, api: Api
-) -> None:
+def on_customer_redact(event: Received) -> None:
     """customers/redact."""
+    body = event.body
     person = body.get("customer") or {}
     redact_customer(
-        session,
-        shop,
+        event.session,
+        event.shop,
         f"gid://shopify/Customer/{person.get('id')}",
         body.get("orders_to_redact") or [],
         person.get("email"),
     )
 
 
-def on_shop_redact(
-    session: Session, shop: Shop, body: dict[str, Any], delivery: InboxDelivery, api: Api
-) -> None:
+def on_shop_redact(event: Received) -> None:
     """shop/redact: delete everything the shop owns except the shop row and this delivery."""
+    session, shop, delivery = event.session, event.shop, event.delivery
     for table in reversed(Base.metadata.sorted_tables):
         if "shop_id" not in table.c or table.name == "shops":
             continue

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from connectors.shopify import bulk, install, ledger, shopify_returns, sync
 from connectors.shopify.client import AdminClient
+from connectors.shopify.received import Received
 from connectors.shopify.transport import routed_client
 from connectors.shopify.webhooks import HANDLERS
 from core.clock import Clock, SystemClock
@@ -101,7 +102,7 @@ class ShopifyConnector:
             )
             delivery.status = InboxStatus.IGNORED
             return
-        handler(session, self.shop, json.loads(delivery.body), delivery, self.api)
+        handler(Received(session, self.shop, json.loads(delivery.body), delivery, self.api))
 
     def sync(self, session: Session, resource: str, *, full: bool, clock: Clock) -> SyncResult:
         """Backfill (``full``) or reconcile one resource (see ``SYNC_ORDER``)."""

@@ -119,3 +119,19 @@ def test_opening_the_app_again_does_not_exchange_again(db, web, seeder, public_a
     for _ in range(2):
         web.get(f"/shopify?shop={store.domain}&id_token={seeder.id_token(store)}")
     assert len(store.tokens) == 1
+
+
+def test_connector_for_commits_a_refreshed_token_before_any_work(db, web, seeder, public_app_env):
+    from connectors.shopify import connector_for
+
+    store = seeder.shop("newshop")
+    web.get(f"/shopify?shop={store.domain}&id_token={seeder.id_token(store)}")
+    shop = db.scalars(select(Shop)).one()
+    shop.token_expires_at = SystemClock().now() + timedelta(minutes=1)
+    db.commit()
+    old = shop.credential("access_token")
+    connector = connector_for(db, shop)
+    db.rollback()  # the job's own work fails afterwards
+    db.refresh(shop)
+    assert shop.credential("access_token") not in (None, old)
+    assert connector.api("shop")["shop"]["name"] == "newshop"

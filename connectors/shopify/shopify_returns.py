@@ -55,6 +55,20 @@ def _checked(
     return payload or {}
 
 
+def decline_input(return_id: str | None, reasons: list[str]) -> dict[str, Any]:
+    """``returnDeclineRequest``'s input: the policy's sentences as the shopper's note, and the
+    closest of Shopify's decline reasons (``ReturnDeclineReason``)."""
+    note = "; ".join(reasons)[:500]
+    lowered = note.lower()
+    if "final sale" in lowered:
+        reason = "FINAL_SALE"
+    elif any(word in lowered for word in ("days", "window", "period")):
+        reason = "RETURN_PERIOD_ENDED"
+    else:
+        reason = "OTHER"
+    return {"id": return_id, "declineReason": reason, "declineNote": note or None}
+
+
 def fulfillment_lines(
     api: Api, order: Order
 ) -> tuple[dict[str, list[tuple[str, int]]], str | None]:
@@ -139,10 +153,8 @@ def push(request: ReturnRequest, api: Api) -> None:
         _checked(answer["returnApproveRequest"], "approve return")
         _state(request, "open")
     elif state == "requested" and request.status == ReturnStatus.REJECTED:
-        note = "; ".join(
-            r for d in request.decision.get("lines", []) for r in d.get("reasons", [])
-        )[:500]
-        decline = {"id": return_id, "declineReason": "OTHER", "declineNote": note or None}
+        reasons = [r for d in request.decision.get("lines", []) for r in d.get("reasons", [])]
+        decline = decline_input(return_id, reasons)
         answer = api("return_decline", {"input": decline, "key": _key(request, "decline")})
         _checked(answer["returnDeclineRequest"], "decline return")
         _state(request, "declined")
@@ -192,11 +204,7 @@ def adopt_requested_return(session: Session, shop: Shop, body: dict[str, Any], a
             channel=Channel.SHOPIFY,
         )
     except NotEligible as refused:
-        decline = {
-            "id": body["admin_graphql_api_id"],
-            "declineReason": "OTHER",
-            "declineNote": str(refused)[:500],
-        }
+        decline = decline_input(body["admin_graphql_api_id"], refused.reasons)
         answer = api("return_decline", {"input": decline, "key": f"reshelf-decline-{body['id']}"})
         _checked(answer["returnDeclineRequest"], "decline return", allow=("INVALID_STATE",))
         return

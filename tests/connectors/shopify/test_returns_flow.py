@@ -199,7 +199,7 @@ def test_shopper_request_the_policy_refuses_is_declined_in_shopify(
     from sandbox.shopify.payloads import return_payload
 
     web_post("returns/request", return_payload(shopify_return))
-    assert shopify_return.status == "DECLINED"
+    assert (shopify_return.status, shopify_return.decline_reason) == ("DECLINED", "FINAL_SALE")
     assert "Final sale" in (shopify_return.decline_note or "")
     assert db.scalars(select(ReturnRequest)).all() == []
 

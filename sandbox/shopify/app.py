@@ -10,7 +10,14 @@ from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request, send_from_directory
 
-from sandbox.shopify import inventory, order_mutations, queries, returns, returns_process
+from sandbox.shopify import (
+    dispositions,
+    inventory,
+    order_mutations,
+    queries,
+    returns,
+    returns_process,
+)
 from sandbox.shopify.emulator import AppConfig, Emulator
 from sandbox.shopify.graphql_api import Context, answer
 from sandbox.shopify.seed_api import seed_api
@@ -20,7 +27,7 @@ from sandbox.shopify.tokens import TokenError, authorised, exchange, grant_body
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 # The resolver modules register their fields when imported.
-_RESOLVERS = (inventory, order_mutations, queries, returns, returns_process)
+_RESOLVERS = (dispositions, inventory, order_mutations, queries, returns, returns_process)
 
 
 def _request_shop(emulator: Emulator) -> Shop:

@@ -14,10 +14,11 @@ from typing import Any
 
 from sandbox.shopify import state as st
 from sandbox.shopify.connections import parse_gid
+from sandbox.shopify.dispositions import dispose
 from sandbox.shopify.executor import View
 from sandbox.shopify.graphql_api import Context, mutation
 from sandbox.shopify.payloads import order_payload, refund_payload, return_payload
-from sandbox.shopify.returns import dispose, find_return, payload, user_error
+from sandbox.shopify.returns import find_return, payload, user_error
 
 
 def _refund_amounts(order: st.Order, issue: dict[str, Any]) -> tuple[Decimal, Decimal, list[View]]:

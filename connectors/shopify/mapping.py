@@ -47,6 +47,9 @@ class CustomerData:
     phone: str | None = None
     tags: list[str] = field(default_factory=list)
     updated_at: datetime | None = None
+    # Loyalty figures: only the Admin API's Customer has them (webhook bodies do not).
+    orders_count: int | None = None
+    total_spent: Decimal | None = None
 
 
 @dataclass
@@ -145,7 +148,10 @@ def _amount(node: dict[str, Any], name: str) -> Decimal:
 
 def customer_from_graphql(node: dict[str, Any]) -> CustomerData:
     """A ``Customer`` node."""
+    spent = node.get("amountSpent")
     return CustomerData(
+        orders_count=int(node["numberOfOrders"]) if "numberOfOrders" in node else None,
+        total_spent=money(spent["amount"]) if spent else None,
         platform_id=node["id"],
         email=node.get("email"),
         first_name=node.get("firstName"),

@@ -45,6 +45,10 @@ def upsert_customer(session: Session, shop: Shop, data: CustomerData) -> Custome
     )
     customer.phone, customer.tags = data.phone, data.tags
     customer.currency = shop.currency
+    if data.orders_count is not None:
+        customer.orders_count = data.orders_count
+    if data.total_spent is not None:
+        customer.total_spent = data.total_spent
     customer.platform_updated_at = data.updated_at or customer.platform_updated_at
     return customer
 

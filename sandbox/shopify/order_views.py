@@ -112,7 +112,7 @@ def order_view(shop: st.Shop, order: st.Order) -> View:
         "displayFulfillmentStatus": "FULFILLED" if order.fulfillments else "UNFULFILLED",
         "totalPriceSet": money_bag(order.total(), order.currency),
         "shippingAddress": address if order.shipping_country else None,
-        "customer": customer_view(customer) if customer else None,
+        "customer": customer_view(customer, shop) if customer else None,
         "lineItems": lambda args: connection(
             [(li.id, li) for li in order.line_items],
             args,

@@ -57,7 +57,7 @@ def customers(ctx: Context, args: dict[str, Any]) -> View:
         ctx.shop.customers,
         args,
         lambda c: {"id": c.id, "email": c.email, "updated_at": c.updated_at},
-        customer_view,
+        lambda c: customer_view(c, ctx.shop),
         "Customer",
     )
 

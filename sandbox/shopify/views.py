@@ -7,10 +7,11 @@ arguments. Object reference: https://shopify.dev/docs/api/admin-graphql/latest/o
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sandbox.shopify import state as st
-from sandbox.shopify.connections import connection, gid
+from sandbox.shopify.connections import connection, gid, money
 from sandbox.shopify.executor import View
 
 
@@ -91,8 +92,8 @@ def variant_view(shop: st.Shop, variant: st.Variant) -> View:
     }
 
 
-def customer_view(customer: st.Customer) -> View:
-    """A ``Customer``."""
+def customer_view(customer: st.Customer, shop: st.Shop | None = None) -> View:
+    """A ``Customer`` (with its order count and spend when the shop is given)."""
     email = {"__typename": "CustomerEmailAddress", "emailAddress": customer.email}
     return {
         "__typename": "Customer",
@@ -107,4 +108,15 @@ def customer_view(customer: st.Customer) -> View:
         "tags": customer.tags,
         "createdAt": iso(customer.created_at),
         "updatedAt": iso(customer.updated_at),
+        "numberOfOrders": lambda _: str(len(_orders_of(shop, customer))),
+        "amountSpent": lambda _: money(
+            sum((o.total() for o in _orders_of(shop, customer)), Decimal()),
+            shop.currency if shop else "USD",
+        ),
     }
+
+
+def _orders_of(shop: st.Shop | None, customer: st.Customer) -> list[st.Order]:
+    if shop is None:
+        return []
+    return [o for o in shop.orders.values() if o.customer_id == customer.id and not o.cancelled_at]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -30,6 +31,7 @@ def test_backfill_mirrors_catalogue_customers_orders_and_stock(db, connector, cl
     )
     customer = db.scalars(select(Customer)).one()
     assert (customer.email, customer.tags) == ("ann@example.com", ["vip"])
+    assert (customer.orders_count, customer.total_spent) == (2, Decimal("84.00"))  # loyalty
     first = db.scalars(
         select(Order).where(Order.platform_id == f"gid://shopify/Order/{catalogue['orders'][0].id}")
     ).one()

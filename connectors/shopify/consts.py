@@ -30,5 +30,6 @@ MAX_WEBHOOK_BYTES = 2 * 1024 * 1024
 # Orders per page of the paginated backfill: about 75 points each, under the 1,000 cap.
 ORDERS_PAGE_SIZE = 10
 PAGE_SIZE = 100
+VARIANTS_PAGE_SIZE = 50  # each variant carries its product's collections
 # Tag and note prefix written on orders Reshelf acted on.
 ORDER_TAG = "reshelf-return"

@@ -206,6 +206,8 @@ def upsert_variant(session: Session, shop: Shop, node: dict[str, Any]) -> Varian
     variant.product_title = product.get("title") or ""
     variant.price = Decimal(str(node["price"])) if node.get("price") is not None else None
     variant.currency, variant.tags = shop.currency, list(product.get("tags") or [])
+    collections = (product.get("collections") or {}).get("nodes") or []
+    variant.collections = [c["handle"] for c in collections]
     variant.product_type, variant.vendor = product.get("productType"), product.get("vendor")
     return variant
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.shopify.client import Api
-from connectors.shopify.consts import ORDERS_PAGE_SIZE, PAGE_SIZE
+from connectors.shopify.consts import ORDERS_PAGE_SIZE, PAGE_SIZE, VARIANTS_PAGE_SIZE
 from connectors.shopify.mapping import customer_from_graphql, order_from_graphql, when
 from connectors.shopify.mirror import (
     upsert_customer,
@@ -55,7 +55,7 @@ RESOURCES: dict[str, tuple[str, str, int, Writer]] = {
     "variants": (
         "variants_page",
         "productVariants",
-        PAGE_SIZE,
+        VARIANTS_PAGE_SIZE,
         lambda s, shop, node, _: upsert_variant(s, shop, node),
     ),
     "customers": (

@@ -53,7 +53,7 @@ def create_location(name: str) -> tuple[Response, int]:
 
 @seed_api.post("/shops/<name>/products")
 def create_product(name: str) -> tuple[Response, int]:
-    """Add a product: ``{"title", "product_type", "tags", "variants": [{"sku", "price"}]}``."""
+    """Add a product: ``{"title", "product_type", "tags", "collections", "variants": [...]}``."""
     body = _body()
     variants = _seeder().product(
         _shop(name),
@@ -61,6 +61,7 @@ def create_product(name: str) -> tuple[Response, int]:
         body.get("variants") or [{}],
         body.get("product_type", ""),
         body.get("tags") or [],
+        body.get("collections") or [],
     )
     return jsonify(
         variants=[

@@ -47,10 +47,13 @@ class Seeder:
         variants: Sequence[dict[str, Any]],
         product_type: str = "",
         tags: Sequence[str] = (),
+        collections: Sequence[str] = (),
     ) -> list[st.Variant]:
         """Add a product; each variant dict has ``title``, ``sku``, ``price``, ``stock``."""
         with shop.lock:
-            product = st.Product(st.next_id(), title, product_type, tags=list(tags))
+            product = st.Product(
+                st.next_id(), title, product_type, tags=list(tags), collections=list(collections)
+            )
             shop.products[product.id] = product
             created = []
             for spec in variants:

@@ -44,6 +44,7 @@ class Product:
     product_type: str = ""
     vendor: str = ""
     tags: list[str] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)  # collection handles
     updated_at: datetime = field(default_factory=utcnow)
 
 

@@ -73,6 +73,12 @@ def product_view(product: st.Product) -> View:
         "vendor": product.vendor,
         "tags": product.tags,
         "updatedAt": iso(product.updated_at),
+        "collections": lambda args: connection(
+            [(i, handle) for i, handle in enumerate(product.collections, 1)],
+            args,
+            lambda handle: {"__typename": "Collection", "handle": handle, "title": handle},
+            "Collection",
+        ),
     }
 
 

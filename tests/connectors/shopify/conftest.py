@@ -57,6 +57,7 @@ def catalogue(seeder, store):
         ],
         product_type="Tops",
         tags=["summer"],
+        collections=["linen"],
     )
     ann = seeder.customer(store, "ann@example.com", "Ann", "Lee", tags=["vip"])
     orders = [

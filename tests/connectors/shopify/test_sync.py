@@ -25,6 +25,7 @@ def test_backfill_mirrors_catalogue_customers_orders_and_stock(db, connector, cl
     shirt = db.scalars(select(Variant).where(Variant.sku == "SH-1")).one()
     assert shirt.product_type == "Tops"
     assert shirt.tags == ["summer"]
+    assert shirt.collections == ["linen"]
     assert (
         shirt.inventory_item_id
         == f"gid://shopify/InventoryItem/{catalogue['shirt'].inventory_item_id}"

@@ -82,6 +82,7 @@ class OrderData:
     lines: list[LineData]
     fulfilled_at: datetime | None = None
     delivered_at: datetime | None = None
+    payment_gateways: list[str] = field(default_factory=list)
 
 
 def customer_from_rest(body: dict[str, Any]) -> CustomerData:
@@ -136,6 +137,7 @@ def order_from_rest(body: dict[str, Any]) -> OrderData:
         tags=tags(body.get("tags")),
         customer=customer_from_rest(body["customer"]) if body.get("customer") else None,
         lines=lines,
+        payment_gateways=list(body.get("payment_gateway_names") or []),
         fulfilled_at=min(
             (t for f in fulfillments if (t := when(f.get("created_at")))), default=None
         ),
@@ -199,6 +201,7 @@ def order_from_graphql(
         tags=tags(node.get("tags")),
         customer=customer_from_graphql(customer) if customer and "email" in customer else None,
         lines=[line_from_graphql(li) for li in lines],
+        payment_gateways=list(node.get("paymentGatewayNames") or []),
         fulfilled_at=min(
             (t for f in fulfillments if (t := when(f.get("createdAt")))), default=None
         ),

@@ -133,6 +133,7 @@ def upsert_order(
     order.fulfilled_at = data.fulfilled_at or order.fulfilled_at
     order.delivered_at = data.delivered_at or order.delivered_at
     order.shipping_country, order.tags, order.channel = data.shipping_country, data.tags, "shopify"
+    order.payment_gateways = data.payment_gateways or order.payment_gateways
     if customer is not None:
         session.flush()
         order.customer_id = customer.id

@@ -109,6 +109,7 @@ def order_view(shop: st.Shop, order: st.Order) -> View:
         "note": order.note,
         "currencyCode": order.currency,
         "displayFinancialStatus": order.financial_status,
+        "paymentGatewayNames": ["manual"],
         "displayFulfillmentStatus": "FULFILLED" if order.fulfillments else "UNFULFILLED",
         "totalPriceSet": money_bag(order.total(), order.currency),
         "shippingAddress": address if order.shipping_country else None,

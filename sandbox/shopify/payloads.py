@@ -42,6 +42,7 @@ def order_payload(shop: st.Shop, order: st.Order) -> dict[str, Any]:
         "processed_at": iso(order.created_at),
         "cancelled_at": iso(order.cancelled_at),
         "financial_status": order.financial_status.lower(),
+        "payment_gateway_names": ["manual"],
         "fulfillment_status": "fulfilled" if order.fulfillments else None,
         "tags": ", ".join(order.tags),
         "note": order.note,

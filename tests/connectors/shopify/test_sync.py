@@ -43,6 +43,7 @@ def test_backfill_mirrors_catalogue_customers_orders_and_stock(db, connector, cl
     ]
     assert first.customer_id == customer.id
     assert first.fulfilled_at is not None
+    assert first.payment_gateways == ["manual"]
     location = db.scalars(select(Location)).one()
     assert location.is_default
     level = db.scalars(select(InventoryLevel).where(InventoryLevel.variant_id == shirt.id)).one()

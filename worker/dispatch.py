@@ -3,8 +3,9 @@
 Job ids are deterministic (``restock-<movement id>``, ``settle-<id>``, ``inbox-<id>``,
 ``return-sync-<id>-<status change number>``), so dispatching twice queues once. Jobs
 that call the store are paced per shop with RQ's ``RateLimit`` (the connector's
-``max_concurrency``). RQ refuses ``unique=True`` for rate-limited jobs, so for those the
-existence check and the enqueue happen under a short Redis lock per job id instead.
+``max_concurrency``). RQ refuses ``unique=True`` for rate-limited jobs, so the existence
+check and the enqueue happen under a short Redis lock per job id instead; one mechanism
+for every kind of job (it also lets the sweeper replace a dead job in the same step).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from rq.rate_limit import RateLimit
+from rq.utils import as_text
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +27,7 @@ from core.db import engine_for, session_factory
 from core.models import InboxDelivery, ReturnEvent, ReturnRequest, Settlement, Shop, StockMovement
 from core.ports import JobKind
 from worker import queues
-from worker.abandoned import discard, is_abandoned
+from worker.abandoned import discard, is_lost, worker_is_gone
 from worker.context import ConnectorFactory, get_context
 from worker.retry import RAISED
 
@@ -104,6 +106,8 @@ class RQDispatcher:
         """Enqueue the work's job; with ``replace_terminal`` also replace a finished, failed or
         abandoned one (the sweeper's case: the row is still pending, so that job did not do it)."""
         spec = SPECS[kind]
+        if kind != "return_sync" and self._held(f"{spec.prefix}-{object_id}", replace_terminal):
+            return None  # the common case, answered from Redis alone (the sweeper asks a lot)
         with session_factory(self.engine)() as session:
             owner = cast(Owned | None, session.get(_OWNER[kind], object_id))
             if owner is None:
@@ -122,18 +126,16 @@ class RQDispatcher:
     ) -> Job | None:  # fmt: skip
         """Enqueue ``func(*args)`` as ``job_id`` unless that job exists; None if it did."""
         with self.connection.lock(f"reshelf:enqueue:{job_id}", timeout=30, blocking_timeout=30):
-            status = self._status(job_id)
-            if status is not None:
-                if not replace_terminal or not self._replaceable(job_id, status):
-                    return None
-                discard(Job.fetch(job_id, connection=self.connection))
+            if self._held(job_id, replace_terminal):
+                return None
+            if self._status(job_id) is not None:
+                discard(self.connection, job_id)
             job = queues.get_queue(queue_name, self.connection).enqueue_call(
                 func,
                 args=args,
                 job_id=job_id,
                 retry=RAISED,
                 rate_limit=limit,
-                unique=limit is None,  # RQ checks and enqueues atomically where it can
                 timeout=JOB_TIMEOUT,
                 failure_ttl=FAILURE_TTL,
                 description=description or job_id,
@@ -150,12 +152,22 @@ class RQDispatcher:
             known[shop_id] = max(1, int(factory(session, shop).max_concurrency))
         return RateLimit(f"shop-{shop_id}", known[shop_id])
 
-    def _replaceable(self, job_id: str, status: JobStatus) -> bool:
-        if status in TERMINAL:
+    def _held(self, job_id: str, replace_terminal: bool) -> bool:
+        """True if a job with this id exists and should stay (it is live, or we keep it)."""
+        status = self._status(job_id)
+        if status is None:
+            return False
+        if not replace_terminal:
             return True
-        started = status == JobStatus.STARTED
-        return started and is_abandoned(Job.fetch(job_id, connection=self.connection))
+        if status in TERMINAL:
+            return False
+        if status == JobStatus.QUEUED:
+            return not is_lost(self.connection, job_id)
+        if status != JobStatus.STARTED:
+            return True
+        worker_name = self.connection.hget(Job.key_for(job_id), "worker_name")
+        return not (worker_name and worker_is_gone(self.connection, as_text(worker_name)))
 
     def _status(self, job_id: str) -> JobStatus | None:
         raw = self.connection.hget(Job.key_for(job_id), "status")
-        return JobStatus(raw.decode() if isinstance(raw, bytes) else raw) if raw else None
+        return JobStatus(as_text(raw)) if raw else None

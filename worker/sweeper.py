@@ -3,7 +3,8 @@
 Pending stock movements and settlements and received inbox deliveries each deserve a
 live job. When Redis was flushed or restarted, a process died between its commit and
 its enqueue, a job ran out of retries or its worker was killed, the sweeper enqueues the
-work again under the same deterministic id. Running it twice enqueues nothing twice.
+work again under the same deterministic id (see ``worker.abandoned`` for how it tells a
+dead worker's job from a live one). Running it twice enqueues nothing twice.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from sqlalchemy import Engine, Select, select
 from core.enums import InboxStatus, LedgerState, ShopStatus
 from core.models import InboxDelivery, Settlement, Shop, StockMovement
 from core.ports import JobKind
+from worker.abandoned import discard, started_by_dead_workers, stuck_before_start
 from worker.context import get_context
 from worker.dispatch import RQDispatcher
-from worker.queues import redis_connection
+from worker.queues import PRIORITY, get_queue, redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,13 @@ def sweep(connection: Redis | None = None) -> int:
         connection=connection or redis_connection(),
         connector_for=context.connector_for,
     )
+    for name in PRIORITY:
+        queue = get_queue(name, dispatcher.connection)
+        for job_id in stuck_before_start(queue) + started_by_dead_workers(queue):
+            # Discarding frees its per-shop slot; its work, if still pending, is enqueued
+            # again just below (a job killed after the store answered has nothing left to do).
+            log.warning("job %s was abandoned by a worker that died", job_id)
+            discard(dispatcher.connection, job_id)
     enqueued = 0
     for kind, object_id in pending_work(context.engine):
         if dispatcher.ensure(kind, object_id, replace_terminal=True) is not None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import timedelta
+
 from rq.job import Job, JobStatus
 
 from core.enums import LedgerState
@@ -40,13 +44,24 @@ def test_work_committed_but_never_enqueued_is_found(db, factory, store, redis_co
     assert db.get(StockMovement, movement.id).state == LedgerState.APPLIED
 
 
+def _dead_pid():
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
 def test_a_job_whose_worker_died_is_replaced(db, factory, store, rq_dispatcher, redis_conn):
+    from worker.runner import ThreadWorker
+
     shop = factory.shop()
     movement = add_movement(db, shop, factory.variant(shop))
     rq_dispatcher.dispatch("movement", movement.id)
+    # What a SIGKILLed worker leaves behind: its registration, and its job marked started.
+    dead = ThreadWorker([RESTOCK], connection=redis_conn)
+    dead.pid = _dead_pid()
+    dead.register_birth()
     job = Job.fetch(f"restock-{movement.id}", connection=redis_conn)
-    # What a SIGKILLed worker leaves behind: the job marked started by a worker that is gone.
-    job.worker_name = "worker-that-was-killed"
+    job.worker_name = dead.name
     job.set_status(JobStatus.STARTED)
     job.save()
     get_queue(RESTOCK, redis_conn).remove(job)
@@ -54,6 +69,24 @@ def test_a_job_whose_worker_died_is_replaced(db, factory, store, rq_dispatcher, 
     assert sweep(redis_conn) == 1
     assert Job.fetch(job.id, connection=redis_conn).get_status() == JobStatus.QUEUED
     assert get_queue(RESTOCK, redis_conn).get_job_ids() == [job.id]
+
+
+def test_a_job_taken_by_a_worker_that_died_before_starting_it_is_replaced(
+    db, factory, store, rq_dispatcher, redis_conn, monkeypatch
+):
+    from worker import abandoned
+
+    shop = factory.shop()
+    movement = add_movement(db, shop, factory.variant(shop))
+    rq_dispatcher.dispatch("movement", movement.id)
+    queue = get_queue(RESTOCK, redis_conn)
+    redis_conn.lmove(queue.key, queue.intermediate_queue.key)  # dequeued, then SIGKILL
+
+    assert sweep(redis_conn) == 0  # first sighting: a live worker may be starting it
+    monkeypatch.setattr(abandoned, "STUCK_AFTER", timedelta(0))
+    assert sweep(redis_conn) == 1
+    assert queue.get_job_ids() == [f"restock-{movement.id}"]
+    assert queue.intermediate_queue.get_job_ids() == []
 
 
 def test_a_job_running_on_a_live_worker_is_left_alone(
@@ -73,3 +106,13 @@ def test_a_job_running_on_a_live_worker_is_left_alone(
 
     assert sweep(redis_conn) == 0
     live.register_death()
+
+
+def test_a_worker_named_by_reshelf_is_known_dead_without_its_registration(redis_conn):
+    import socket
+
+    from worker.abandoned import worker_is_gone, worker_name
+
+    assert not worker_is_gone(redis_conn, worker_name())  # this very process
+    assert worker_is_gone(redis_conn, f"{_dead_pid()}.abcd1234@{socket.gethostname()}")
+    assert not worker_is_gone(redis_conn, f"{_dead_pid()}.abcd1234@another-host")

@@ -11,7 +11,7 @@ import httpx
 from shopify_app import ShopifyApp
 from sqlalchemy.orm import Session
 
-from connectors.shopify import bulk, install, ledger, shopify_returns, sync
+from connectors.shopify import bulk, install, ledger, settlements, shopify_returns, sync
 from connectors.shopify.client import AdminClient
 from connectors.shopify.received import Received
 from connectors.shopify.transport import routed_client
@@ -83,7 +83,7 @@ class ShopifyConnector:
 
     def apply_settlement(self, session: Session, settlement: Settlement) -> StoreAnswer:
         """Refund or credit through ``returnProcess``, then close the Shopify return."""
-        return ledger.apply_settlement(self.api, settlement)
+        return settlements.apply_settlement(self.api, settlement)
 
     def push_return(self, session: Session, request: ReturnRequest) -> None:
         """Create or move the Shopify return to match Reshelf's status."""

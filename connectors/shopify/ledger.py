@@ -1,4 +1,4 @@
-"""Apply ledger rows to Shopify exactly once: restocks and refunds.
+"""Apply stock movements to Shopify exactly once (refunds: see ``settlements``).
 
 - A line of a Shopify return is restocked by disposing its reverse fulfillment order line
   as ``RESTOCKED`` at the location
@@ -6,9 +6,7 @@
 - An order with no Shopify return restocks with ``inventoryAdjustQuantities``
   (``reason: "restock"``) and ``changeFromQuantity`` set to the quantity just read; a stale
   comparison is re-read and retried (https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps/manage-quantities-states#compare-and-swap).
-- The resolution is ``returnProcess`` (refund to the original payment or store credit, and
-  the dispositions of lines not restocked), then a tag, a note and ``returnClose``.
-Every mutation carries the ledger row's idempotency key as ``@idempotent(key:)``
+Every mutation carries the movement's idempotency key as ``@idempotent(key:)``
 (https://shopify.dev/docs/api/usage/idempotent-requests), so a retry never repeats it.
 """
 
@@ -16,21 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.shopify import shopify_returns
 from connectors.shopify.client import Api, user_errors
-from connectors.shopify.consts import ORDER_TAG
-from core.enums import Disposition, Grade, ResolutionKind
 from core.errors import FatalStoreError, RetriableStoreError
-from core.models import Location, ReturnLine, ReturnRequest, Settlement, StockMovement, Variant
+from core.models import Location, ReturnLine, StockMovement, Variant
 from core.ports import StoreAnswer
 
 CAS_ATTEMPTS = 5
-NOT_RESTOCKED_AS = {
-    Disposition.REFURBISH: "PROCESSING_REQUIRED",
-    Disposition.DISPOSE: "NOT_RESTOCKED",
-    Disposition.RETURN_TO_VENDOR: "NOT_RESTOCKED",
-    Disposition.KEEP: "NOT_RESTOCKED",
-}
 
 
 def read_available(api: Api, variant: Variant, location: Location) -> int:
@@ -123,76 +112,3 @@ def _adjust(api: Api, movement: StockMovement) -> StoreAnswer:
             raw=payload,
         )
     raise RetriableStoreError("stock kept changing under the restock; will retry", retry_after=2)
-
-
-def _process_lines(api: Api, request: ReturnRequest) -> list[dict[str, Any]]:
-    """``returnProcess`` line inputs, built only from what does not change once processed
-    (the lines' quantities and grades), so a retry under the same key sends the same request."""
-    data = api("return_lines", {"id": request.platform_return_id})["return"]
-    rfo = {
-        rfo_line["fulfillmentLineItem"]["lineItem"]["id"]: rfo_line
-        for rfo in data["reverseFulfillmentOrders"]["nodes"]
-        for rfo_line in rfo["lineItems"]["nodes"]
-    }
-    by_line = {line.order_line.platform_id: line for line in request.lines}
-    inputs = []
-    for node in data["returnLineItems"]["nodes"]:
-        line_item_id = node["fulfillmentLineItem"]["lineItem"]["id"]
-        line = by_line.get(line_item_id)
-        if line is None:
-            continue
-        item: dict[str, Any] = {"id": node["id"], "quantity": int(node["quantity"])}
-        missing = line.grade == Grade.MISSING
-        kind = (
-            "MISSING" if missing else NOT_RESTOCKED_AS.get(line.disposition or Disposition.RESTOCK)
-        )
-        if kind and line_item_id in rfo:
-            disposition = {
-                "reverseFulfillmentOrderLineItemId": rfo[line_item_id]["id"],
-                "quantity": int(node["quantity"]),
-                "dispositionType": kind,
-            }
-            item["dispositions"] = [disposition]
-        inputs.append(item)
-    return inputs
-
-
-def apply_settlement(api: Api, settlement: Settlement) -> StoreAnswer:
-    """Refund or credit through ``returnProcess``, then tag, note and close; once."""
-    request = settlement.request
-    if settlement.kind == ResolutionKind.EXCHANGE:
-        raise FatalStoreError("exchanges are not supported through Shopify returns yet")
-    if request.platform_return_id is None:
-        shopify_returns.create_in_shopify(request, api)
-    money = {"amount": str(settlement.amount), "currencyCode": settlement.currency}
-    process: dict[str, Any] = {
-        "returnId": request.platform_return_id,
-        "returnLineItems": _process_lines(api, request),
-    }
-    if settlement.amount > 0 and settlement.kind == ResolutionKind.STORE_CREDIT:
-        process["financialTransfer"] = {
-            "issueRefund": {
-                "orderTransactions": [],
-                "refundMethods": [{"storeCreditRefund": {"amount": money}}],
-            }
-        }
-    elif settlement.amount > 0:
-        _, sale = shopify_returns.fulfillment_lines(api, request.order)
-        if sale is None:
-            raise FatalStoreError("the order has no successful payment to refund")
-        transaction = {"transactionAmount": money, "parentId": sale}
-        process["financialTransfer"] = {"issueRefund": {"orderTransactions": [transaction]}}
-    variables = {"input": process, "key": settlement.idempotency_key}
-    payload = api("return_process", variables)["returnProcess"]
-    errors = [
-        e for e in user_errors(payload) if e.get("code") != "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
-    ]
-    if errors:  # a mismatch means this key already processed the return: carry on
-        raise FatalStoreError(f"return process: {errors[0]['message']}")
-    order_id = request.order.platform_id
-    api("tags_add", {"id": order_id, "tags": [ORDER_TAG]})
-    what = settlement.kind.value.replace("_", " ")
-    note = f"Reshelf return {request.rma}: {what} {settlement.amount} {settlement.currency}"
-    api("order_note", {"input": {"id": order_id, "note": note}})
-    shopify_returns.close(request, api)
-    return StoreAnswer(reference=request.platform_return_id, raw=payload)

@@ -71,8 +71,8 @@ def decline_input(return_id: str | None, reasons: list[str]) -> dict[str, Any]:
 
 def fulfillment_lines(
     api: Api, order: Order
-) -> tuple[dict[str, list[tuple[str, int]]], str | None]:
-    """Fulfillment line items by line item id, and the order's sale transaction id."""
+) -> tuple[dict[str, list[tuple[str, int]]], dict[str, Any] | None]:
+    """Fulfillment line items by line item id, and the order's successful sale transaction."""
     data = api("order_fulfillment_lines", {"id": order.platform_id})["order"]
     lines: dict[str, list[tuple[str, int]]] = {}
     for fulfillment in data["fulfillments"]:
@@ -80,7 +80,7 @@ def fulfillment_lines(
             lines.setdefault(node["lineItem"]["id"], []).append((node["id"], int(node["quantity"])))
     sale = next(
         (
-            t["id"]
+            t
             for t in data["transactions"]
             if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS"
         ),
@@ -96,7 +96,7 @@ def _line_inputs(api: Api, request: ReturnRequest, note_field: str) -> list[dict
     for line in request.lines:
         candidates = by_line.get(line.order_line.platform_id) or []
         if not candidates:
-            raise FatalStoreError(f"{line.order_line.title} was never fulfilled in Shopify")
+            raise Unavailable(f"{line.order_line.title} was never fulfilled in Shopify")
         item = {"fulfillmentLineItemId": candidates[0][0], "quantity": line.quantity}
         session = object_session(line)
         reason = session.get(ReturnReason, line.reason_id) if session and line.reason_id else None
@@ -111,8 +111,24 @@ def _line_inputs(api: Api, request: ReturnRequest, note_field: str) -> list[dict
     return inputs
 
 
+class Unavailable(Exception):
+    """Shopify cannot hold this return (e.g. an older order with nothing fulfilled to return)."""
+
+
 def create_in_shopify(request: ReturnRequest, api: Api) -> None:
-    """Create the Shopify return of a portal return: open if approved, else requested."""
+    """Create the Shopify return of a portal return: open if approved, else requested.
+
+    When Shopify cannot take it, the return goes on in Reshelf alone ("unavailable"): stock
+    comes back with ``inventoryAdjustQuantities`` and money with ``refundCreate``.
+    """
+    try:
+        _create(request, api)
+    except Unavailable as why:
+        log.warning("return %s stays out of Shopify: %s", request.rma, why)
+        _state(request, "unavailable")
+
+
+def _create(request: ReturnRequest, api: Api) -> None:
     if request.status in OPENED:
         lines = _line_inputs(api, request, "returnReasonNote")
         answer = api(
@@ -133,7 +149,11 @@ def create_in_shopify(request: ReturnRequest, api: Api) -> None:
             },
         )["returnRequest"]
         state = "requested"
-    request.platform_return_id = _checked(answer, "create return")["return"]["id"]
+    if user_errors(answer):
+        raise Unavailable(
+            f"{user_errors(answer)[0].get('message')} ({user_errors(answer)[0].get('code')})"
+        )
+    request.platform_return_id = answer["return"]["id"]
     _state(request, state)
 
 
@@ -143,7 +163,8 @@ def push(request: ReturnRequest, api: Api) -> None:
     if request.platform_return_id is None:
         if request.status in (ReturnStatus.REJECTED, ReturnStatus.CANCELLED):
             return
-        create_in_shopify(request, api)
+        if state != "unavailable":
+            create_in_shopify(request, api)
         state = _state(request)
     return_id = request.platform_return_id
     if state == "requested" and request.status in OPENED:

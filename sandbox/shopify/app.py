@@ -15,6 +15,7 @@ from sandbox.shopify import (
     inventory,
     order_mutations,
     queries,
+    refunds,
     returns,
     returns_process,
 )
@@ -27,7 +28,7 @@ from sandbox.shopify.tokens import TokenError, authorised, exchange, grant_body
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 # The resolver modules register their fields when imported.
-_RESOLVERS = (dispositions, inventory, order_mutations, queries, returns, returns_process)
+_RESOLVERS = (dispositions, inventory, order_mutations, queries, refunds, returns, returns_process)
 
 
 def _request_shop(emulator: Emulator) -> Shop:

@@ -22,7 +22,7 @@ from sandbox.shopify.executor import Operation, QueryError
 if TYPE_CHECKING:
     from sandbox.shopify.graphql_api import Context
 
-REQUIRED = {"inventoryAdjustQuantities"}
+REQUIRED = {"inventoryAdjustQuantities", "refundCreate"}
 
 
 def idempotency_key(node: FieldNode, operation: Operation) -> str | None:

@@ -17,7 +17,8 @@ from sandbox.shopify.connections import parse_gid
 from sandbox.shopify.dispositions import dispose
 from sandbox.shopify.executor import View
 from sandbox.shopify.graphql_api import Context, mutation
-from sandbox.shopify.payloads import order_payload, refund_payload, return_payload
+from sandbox.shopify.payloads import return_payload
+from sandbox.shopify.refunds import credit_amount, record_refund, too_much
 from sandbox.shopify.returns import find_return, payload, user_error
 
 
@@ -32,24 +33,13 @@ def _refund_amounts(order: st.Order, issue: dict[str, Any]) -> tuple[Decimal, De
                 [user_error("NOT_FOUND", "Transaction does not exist.", where)],
             )
         original += Decimal(str(transaction["transactionAmount"]["amount"]))
-    credit = sum(
-        (
-            Decimal(str(m["storeCreditRefund"]["amount"]["amount"]))
-            for m in issue.get("refundMethods") or []
-            if m.get("storeCreditRefund")
-        ),
-        Decimal(),
-    )
-    already = sum((r.amount for r in order.refunds), Decimal())
-    if already + original + credit > order.total() and not issue.get("allowOverRefunding"):
+    credit = credit_amount(issue.get("refundMethods"))
+    if too_much(order, original + credit, bool(issue.get("allowOverRefunding"))):
+        where = ["input", "financialTransfer"]
         return (
             Decimal(),
             Decimal(),
-            [
-                user_error(
-                    "INVALID", "Refund exceeds the amount paid.", ["input", "financialTransfer"]
-                )
-            ],
+            [user_error("INVALID", "Refund exceeds the amount paid.", where)],
         )
     return original, credit, []
 
@@ -90,20 +80,7 @@ def process(ctx: Context, ret: st.Return, data: dict[str, Any]) -> list[View]:
         assert found is not None
         refunded_lines.append((found[1].line_item_id, quantity))
     if issue and original + credit > 0:
-        refund = st.Refund(
-            st.next_id(),
-            original + credit,
-            data.get("note") or "",
-            refunded_lines,
-            ret.id,
-            store_credit=credit > 0,
-        )
-        order.refunds.append(refund)
-        paid_back = sum((r.amount for r in order.refunds), Decimal())
-        order.financial_status = "REFUNDED" if paid_back >= order.total() else "PARTIALLY_REFUNDED"
-        order.updated_at = st.utcnow()
-        ctx.emulator.emit(shop, "refunds/create", refund_payload(order, refund))
-        ctx.emulator.emit(shop, "orders/updated", order_payload(shop, order))
+        record_refund(ctx, order, original, credit, refunded_lines, data.get("note") or "", ret.id)
     ctx.emulator.emit(shop, "returns/process", return_payload(ret))
     return []
 

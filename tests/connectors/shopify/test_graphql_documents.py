@@ -40,6 +40,26 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "order_line_items": {"id": GID.format("Order"), "after": "abc"},
     "order_note": {"input": {"id": GID.format("Order"), "note": "Reshelf return R-1"}},
     "orders_page": {"first": 10, "after": "abc", "query": "updated_at:>='2026-01-01T00:00:00Z'"},
+    "refund_create": {
+        "key": "k",
+        "input": {
+            "orderId": GID.format("Order"),
+            "note": "R-1",
+            "refundLineItems": [
+                {"lineItemId": GID.format("LineItem"), "quantity": 1, "restockType": "NO_RESTOCK"}
+            ],
+            "refundMethods": [],
+            "transactions": [
+                {
+                    "orderId": GID.format("Order"),
+                    "parentId": GID.format("OrderTransaction"),
+                    "kind": "REFUND",
+                    "gateway": "manual",
+                    "amount": "10.00",
+                }
+            ],
+        },
+    },
     "return_approve": {"key": "k", "input": {"id": GID.format("Return")}},
     "return_cancel": {"key": "k", "id": GID.format("Return")},
     "return_close": {"key": "k", "id": GID.format("Return")},

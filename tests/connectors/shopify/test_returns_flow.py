@@ -228,3 +228,36 @@ def test_cancelled_return_is_cancelled_in_shopify(db, connector, store, shop_row
         push_return(db, request.id, connector, SYS)
     shopify_return = store.returns[int(request.platform_return_id.rsplit("/", 1)[1])]
     assert shopify_return.status == "CANCELED"
+
+
+def test_return_shopify_cannot_take_restocks_and_refunds_without_it(
+    db, connector, seeder, store, shop_row, dispatcher
+):
+    mug = seeder.product(store, "Mug", [{"sku": "MUG", "price": "15.00", "stock": 4}])[0]
+    placed = seeder.order(store, None, [(mug, 2)], fulfil=False)  # nothing Shopify could return
+    for resource in SYNC_ORDER:
+        connector.sync(db, resource, full=True, clock=SYS)
+    ensure_default_policy(db, shop_row.id, SYS)
+    db.commit()
+    request = _request(db, shop_row, db.scalars(select(Order)).one(), dispatcher)
+    push_return(db, request.id, connector, SYS)
+    assert (request.platform_return_id, request.platform_data["shopify_state"]) == (
+        None,
+        "unavailable",
+    )
+    assert store.returns == {}
+
+    movement = _receive_and_grade(db, shop_row, request, dispatcher)
+    for _ in range(2):
+        apply_movement(db, movement.id, connector, SYS)
+    assert seeder.stock(store, mug) == 6  # inventoryAdjustQuantities, once
+    settlement = resolve_return(db, **_who(shop_row, request, dispatcher))[0]
+    connector.apply_settlement(db, settlement)  # refunded, answer lost
+    db.rollback()
+    for _ in range(2):
+        apply_settlement(db, settlement.id, connector, SYS)
+    refunds = store.orders[placed.id].refunds
+    assert [(r.amount, r.lines) for r in refunds] == [
+        (Decimal("30.00"), [(placed.line_items[0].id, 2)])
+    ]
+    assert "reshelf-return" in store.orders[placed.id].tags

@@ -58,7 +58,8 @@ def create_emulator(emulator: Emulator | None = None, **app_config: Any) -> Flas
         if not isinstance(body, dict):
             return jsonify(errors={"query": "Required parameter missing or invalid"}), 400
         base_url = request.host_url.rstrip("/")
-        return jsonify(answer(Context(shop, emulator, base_url), body))
+        scopes = frozenset(shop.tokens[request.headers["X-Shopify-Access-Token"]].scope.split(","))
+        return jsonify(answer(Context(shop, emulator, base_url, scopes), body))
 
     @app.post("/admin/oauth/access_token")
     def access_token() -> Response | tuple[Response, int]:

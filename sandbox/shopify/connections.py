@@ -152,13 +152,14 @@ def search_connection(
     fields_of: Callable[[Any], dict[str, Any]],
     view: Callable[[Any], View],
     type_name: str,
+    visible: Callable[[Any], bool] = lambda _: True,
 ) -> View:
     """A connection over a shop's records filtered by ``query``, reading only one page's worth
     when paging forward (records are kept in id order: ids only ever grow)."""
     terms = compile_search(args.get("query"))
 
     def keep(record: Any) -> bool:
-        return not terms or matches_terms(fields_of(record), terms)
+        return visible(record) and (not terms or matches_terms(fields_of(record), terms))
 
     if args.get("first") is None or args.get("before") or args.get("reverse"):
         return connection([(i, r) for i, r in records.items() if keep(r)], args, view, type_name)

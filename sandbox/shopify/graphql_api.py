@@ -31,6 +31,11 @@ class Context:
     shop: Shop
     emulator: Emulator
     base_url: str
+    scopes: frozenset[str] = frozenset()  # the access token's; empty means every scope
+
+    def sees_all_orders(self) -> bool:
+        """Whether the token may read orders older than 60 days (``read_all_orders``)."""
+        return not self.scopes or "read_all_orders" in self.scopes
 
 
 RootResolver = Callable[[Context, dict[str, Any]], Any]

@@ -5,6 +5,7 @@ https://shopify.dev/docs/api/admin-graphql/latest/objects/Order
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sandbox.shopify import state as st
@@ -154,8 +155,23 @@ def order_search_fields(order: st.Order) -> dict[str, Any]:
     }
 
 
-def orders_connection(shop: st.Shop, args: dict[str, Any]) -> View:
-    """``orders`` filtered by its search ``query``."""
+# Without read_all_orders, only the last 60 days of orders exist for the app:
+# https://shopify.dev/docs/api/admin-graphql/latest/objects/Order ("Only the last 60 days")
+RECENT_ORDERS = timedelta(days=60)
+
+
+def recent(order: st.Order) -> bool:
+    """Whether an app without ``read_all_orders`` may see the order."""
+    return order.created_at >= st.utcnow() - RECENT_ORDERS
+
+
+def orders_connection(shop: st.Shop, args: dict[str, Any], all_orders: bool = True) -> View:
+    """``orders`` filtered by its search ``query`` (and by age without ``read_all_orders``)."""
     return search_connection(
-        shop.orders, args, order_search_fields, lambda o: order_view(shop, o), "Order"
+        shop.orders,
+        args,
+        order_search_fields,
+        lambda o: order_view(shop, o),
+        "Order",
+        visible=(lambda _: True) if all_orders else recent,
     )

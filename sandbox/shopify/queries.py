@@ -13,7 +13,7 @@ from sandbox.shopify.bulk import bulk_operation_view
 from sandbox.shopify.connections import connection, gid, gid_type, parse_gid, search_connection
 from sandbox.shopify.executor import View
 from sandbox.shopify.graphql_api import Context, query
-from sandbox.shopify.order_views import order_view, orders_connection
+from sandbox.shopify.order_views import order_view, orders_connection, recent
 from sandbox.shopify.reasons import REASON_DEFINITIONS, reason_view
 from sandbox.shopify.return_views import return_view
 from sandbox.shopify.views import customer_view, inventory_item_view, location_view, variant_view
@@ -40,14 +40,16 @@ def shop(ctx: Context, args: dict[str, Any]) -> View:
 @query("orders")
 def orders(ctx: Context, args: dict[str, Any]) -> View:
     """Orders, paged and filtered by ``query`` (e.g. ``updated_at:>=...``)."""
-    return orders_connection(ctx.shop, args)
+    return orders_connection(ctx.shop, args, ctx.sees_all_orders())
 
 
 @query("order")
 def order(ctx: Context, args: dict[str, Any]) -> View | None:
     """One order by id, or null."""
     found = ctx.shop.orders.get(parse_gid(args["id"], "Order"))
-    return order_view(ctx.shop, found) if found else None
+    if found is None or not (ctx.sees_all_orders() or recent(found)):
+        return None
+    return order_view(ctx.shop, found)
 
 
 @query("customers")

@@ -180,9 +180,9 @@ class Seeder:
                 (r for r in shop.returns.values() if r.order_id == order.id), key=lambda r: r.id
             )
 
-    def static_token(self, shop: st.Shop, token: str) -> None:
+    def static_token(self, shop: st.Shop, token: str, scope: str | None = None) -> None:
         """Register a custom app's admin API token, which never expires."""
-        shop.tokens[token] = st.AccessToken(token, None, self.emulator.app.scopes)
+        shop.tokens[token] = st.AccessToken(token, None, scope or self.emulator.app.scopes)
 
     def id_token(self, shop: st.Shop) -> str:
         """The session token App Bridge would hand the embedded app."""

@@ -94,3 +94,20 @@ def test_search_query_filters_by_updated_at(admin, seeder, shop):
     )
     assert [n["legacyResourceId"] for n in data["orders"]["nodes"]] == [str(new.id)]
     assert old.id not in [int(n["legacyResourceId"]) for n in data["orders"]["nodes"]]
+
+
+def test_orders_older_than_60_days_need_read_all_orders(client, seeder, shop):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.sandbox.shopify.conftest import Admin
+
+    cap = seeder.product(shop, "Cap", [{"sku": "CAP", "stock": 9}])[0]
+    old = seeder.order(
+        shop, None, [(cap, 1)], fulfil=False, created_at=datetime.now(UTC) - timedelta(days=90)
+    )
+    seeder.static_token(shop, "shpat_all", scope="read_orders,read_all_orders")
+    query = "{ orders(first: 10) { nodes { legacyResourceId } } }"
+    assert Admin(client).data(query)["orders"]["nodes"] == []
+    assert Admin(client, token="shpat_all").data(query)["orders"]["nodes"] == [
+        {"legacyResourceId": str(old.id)}
+    ]

@@ -46,6 +46,14 @@ def _raw_body() -> bytes | None:
     return None if len(body) > MAX_WEBHOOK_BYTES else body
 
 
+def _resource_id(payload: object) -> str | None:
+    """The id of what the webhook is about, for the sync log."""
+    if not isinstance(payload, dict):
+        return None
+    found = payload.get("admin_graphql_api_id") or payload.get("id")
+    return str(found)[:128] if found else None
+
+
 @bp.post("/webhooks/shopify")
 def receive() -> tuple[str, int]:
     """Take one webhook delivery."""
@@ -77,10 +85,7 @@ def receive() -> tuple[str, int]:
         event_id=event_id,
         triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
         api_version=request.headers.get("X-Shopify-API-Version"),
-        resource_id=str(payload.get("admin_graphql_api_id") or payload.get("id") or "")[:128]
-        or None
-        if isinstance(payload, dict)
-        else None,
+        resource_id=_resource_id(payload),
         headers={name: request.headers[name] for name in KEPT_HEADERS if name in request.headers},
         body=body,
         received_at=get_clock().now(),

@@ -75,6 +75,13 @@ class ShopifyConnector:
         token = self.shop.credential("access_token")
         if not token:
             raise StoreAuthError(f"{self.shop.domain} has no access token")
+        try:
+            return AdminClient(self.shop.domain, token, self.http_client).request(name, variables)
+        except StoreAuthError:
+            # Refused before its recorded expiry (revoked, clock skew): refresh once and retry.
+            if not install.refresh(self.shop, self.app, self.clock, self.http_client, force=True):
+                raise
+        token = self.shop.credential("access_token") or ""
         return AdminClient(self.shop.domain, token, self.http_client).request(name, variables)
 
     def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer:

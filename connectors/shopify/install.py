@@ -92,10 +92,14 @@ def needs_refresh(shop: Shop, now: datetime) -> bool:
 
 
 def refresh(
-    shop: Shop, app: ShopifyApp, clock: Clock, http_client: httpx.Client | None = None
+    shop: Shop,
+    app: ShopifyApp,
+    clock: Clock,
+    http_client: httpx.Client | None = None,
+    force: bool = False,
 ) -> bool:
-    """Refresh the shop's token if it expires soon; say whether it changed."""
-    if not needs_refresh(shop, clock.now()):
+    """Refresh the shop's token if it expires soon (or ``force``); say whether it changed."""
+    if not (needs_refresh(shop, clock.now()) or (force and shop.credential("refresh_token"))):
         return False
     held = TokenExchangeAccessToken(
         access_mode="offline",

@@ -135,3 +135,15 @@ def test_connector_for_commits_a_refreshed_token_before_any_work(db, web, seeder
     db.refresh(shop)
     assert shop.credential("access_token") not in (None, old)
     assert connector.api("shop")["shop"]["name"] == "newshop"
+
+
+def test_token_refused_early_is_refreshed_once_and_the_call_retried(
+    db, web, seeder, client, public_app_env
+):
+    store = seeder.shop("newshop")
+    web.get(f"/shopify?shop={store.domain}&id_token={seeder.id_token(store)}")
+    shop = db.scalars(select(Shop)).one()
+    store.tokens[shop.credential("access_token")].expires_at = SystemClock().now()  # dead early
+    connector = ShopifyConnector(shop, http_client=client)
+    assert connector.api("shop")["shop"]["name"] == "newshop"
+    assert len(store.tokens) == 2

@@ -261,3 +261,25 @@ def test_return_shopify_cannot_take_restocks_and_refunds_without_it(
         (Decimal("30.00"), [(placed.line_items[0].id, 2)])
     ]
     assert "reshelf-return" in store.orders[placed.id].tags
+
+
+def test_store_credit_goes_through_return_process(db, connector, store, shop_row, dispatcher, flow):
+    from core.enums import ResolutionKind
+
+    order = flow["order"]
+    request = request_return(
+        db,
+        shop_id=shop_row.id,
+        order_id=order.id,
+        actor="shopper",
+        clock=SYS,
+        dispatcher=dispatcher,
+        lines=[LineRequest(order.lines[0].id, 2, resolution=ResolutionKind.STORE_CREDIT)],
+    )
+    push_return(db, request.id, connector, SYS)
+    _receive_and_grade(db, shop_row, request, dispatcher)
+    settlement = resolve_return(db, **_who(shop_row, request, dispatcher))[0]
+    assert settlement.kind == ResolutionKind.STORE_CREDIT
+    apply_settlement(db, settlement.id, connector, SYS)
+    refund = store.orders[flow["placed"].id].refunds[0]
+    assert (refund.store_credit, refund.amount) == (True, settlement.amount)

@@ -283,3 +283,37 @@ def test_store_credit_goes_through_return_process(db, connector, store, shop_row
     apply_settlement(db, settlement.id, connector, SYS)
     refund = store.orders[flow["placed"].id].refunds[0]
     assert (refund.store_credit, refund.amount) == (True, settlement.amount)
+
+
+@pytest.mark.parametrize(
+    ("grade", "disposition", "shopify_type"),
+    [
+        (Grade.DAMAGED, Disposition.DISPOSE, "NOT_RESTOCKED"),
+        (Grade.USED, Disposition.REFURBISH, "PROCESSING_REQUIRED"),
+        (Grade.MISSING, Disposition.KEEP, "MISSING"),
+    ],
+)
+def test_lines_not_restocked_are_disposed_as_such_when_processed(
+    db, connector, seeder, store, shop_row, dispatcher, flow, grade, disposition, shopify_type
+):
+    request = _request(db, shop_row, flow["order"], dispatcher)
+    push_return(db, request.id, connector, SYS)
+    kw = _who(shop_row, request, dispatcher)
+    mark_in_transit(db, **kw)
+    receive_return(db, received={request.lines[0].id: 2}, **kw)
+    grade_line(
+        db,
+        shop_id=shop_row.id,
+        return_line_id=request.lines[0].id,
+        grade=grade,
+        disposition=disposition,
+        actor="bench",
+        clock=SYS,
+        dispatcher=dispatcher,
+    )
+    settlement = resolve_return(db, **kw)[0]
+    apply_settlement(db, settlement.id, connector, SYS)
+    shopify_return = store.returns[int(request.platform_return_id.rsplit("/", 1)[1])]
+    dispositions = shopify_return.reverse_fulfillment_orders[0].lines[0].dispositions
+    assert [(d.type, d.quantity) for d in dispositions] == [(shopify_type, 2)]
+    assert seeder.stock(store, flow["shirt"]) == 8  # nothing came back on sale

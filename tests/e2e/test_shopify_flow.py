@@ -170,9 +170,8 @@ def test_install_to_closed_return_restocks_and_refunds_exactly_once(world, db, r
     store = seeder.shop("acme")
     store.installed = False  # no webhooks until the merchant installs the app
     warehouse = seeder.location(store, "Back room")  # restocks must land at the chosen one
-    shirt = seeder.product(store, "Linen shirt", [{"sku": "LINEN", "price": "40.00", "stock": 10}])[
-        0
-    ]
+    linen = {"sku": "LINEN", "price": "40.00", "stock": 10}
+    (shirt,) = seeder.product(store, "Linen shirt", [linen])
     ann = seeder.customer(store, "ann@example.com", "Ann")
 
     # Install from the embedded app home; the backfill job mirrors the shop.

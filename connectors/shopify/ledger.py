@@ -89,9 +89,8 @@ def _adjust(api: Api, movement: StockMovement) -> StoreAnswer:
             "changes": [change],
             "referenceDocumentUri": f"gid://reshelf/StockMovement/{movement.id}",
         }
-        payload = api("inventory_adjust", {"input": data, "key": movement.idempotency_key})[
-            "inventoryAdjustQuantities"
-        ]
+        answer = api("inventory_adjust", {"input": data, "key": movement.idempotency_key})
+        payload = answer["inventoryAdjustQuantities"]
         errors = user_errors(payload)
         codes = {e.get("code") for e in errors}
         if "CHANGE_FROM_QUANTITY_STALE" in codes:

@@ -108,11 +108,11 @@ def test_bulk_operation_writes_jsonl_with_parent_ids(wired):
         started = gql(RUN_BULK, {"q": BULK_QUERY})
         operation_id = started["bulkOperationRunQuery"]["bulkOperation"]["id"]
         deadline = time.monotonic() + 10
-        while (op := gql(POLL_BULK, {"id": operation_id})["bulkOperation"])[
-            "status"
-        ] != "COMPLETED":
+        op = gql(POLL_BULK, {"id": operation_id})["bulkOperation"]
+        while op["status"] != "COMPLETED":
             assert time.monotonic() < deadline
             time.sleep(0.05)
+            op = gql(POLL_BULK, {"id": operation_id})["bulkOperation"]
         assert op["objectCount"] == "6"
         lines = [json.loads(line) for line in httpx.get(op["url"]).text.splitlines()]
     assert [line["id"] for line in lines if "__parentId" not in line] == [

@@ -1,0 +1,158 @@
+"""Backfill: 50,000 orders from each emulator, paced by the platform's own limits.
+
+1. Shopify by paginated GraphQL on the Standard plan's bucket. Time runs ``--scale``
+   times faster than the plan (restore rate scaled, bucket size kept), so the run fits in
+   minutes; the ratio to the budget — points spent over points the bucket offered during
+   the run — does not depend on the scale.
+2. The same shop by a bulk operation: JSONL streamed into PostgreSQL; orders/s, and the
+   process's memory growth at 20% and at 100% of the orders (flat means streaming works).
+3. WooCommerce at 100 orders a page; baseline: reading the same pages without writing.
+
+    DATABASE_URL=postgresql://127.0.0.1/test python -m bench.backfill [--orders 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bench.common import report
+from bench.emulators import (
+    compress_time,
+    seed_shopify_orders,
+    serve,
+    shopify_emulator,
+    woocommerce_store,
+)
+from bench.services import bench_environment
+from connectors.shopify.connector import ShopifyConnector
+from connectors.woocommerce import install as woo_install
+from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.connector import WooCommerceConnector
+from core.clock import SystemClock
+from core.enums import Platform
+from core.models import Order, Shop
+from sandbox.shopify import emulator_client
+
+TOKEN = "shpat_bench"
+
+
+class CostMeter:
+    """Sums ``extensions.cost.actualQueryCost`` of every GraphQL answer the client reads."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def hook(self, response: httpx.Response) -> None:
+        if response.request.url.path.endswith("graphql.json"):
+            response.read()
+            cost = (json.loads(response.content).get("extensions") or {}).get("cost") or {}
+            self.spent += float(cost.get("actualQueryCost") or 0)
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+def shopify(engine: Any, orders: int, scale: float) -> None:
+    emulator, seeder, app = shopify_emulator()
+    started = time.perf_counter()
+    store = seed_shopify_orders(seeder, "bench-backfill", orders, TOKEN)
+    report("backfill", "backfill.seed_s", time.perf_counter() - started, "s", orders=orders)
+    with serve(app) as url, Session(engine) as session:
+        shop = Shop(platform=Platform.SHOPIFY, domain=store.domain)
+        shop.set_credentials(access_token=TOKEN)
+        session.add(shop)
+        session.commit()
+        meter = CostMeter()
+        client = emulator_client(url)
+        client.event_hooks["response"].append(meter.hook)
+        connector = ShopifyConnector(shop, http_client=client)
+        compress_time(store, "standard", scale)
+        offered_at_start = store.bucket.maximum
+        started = time.perf_counter()
+        result = connector.sync(session, "orders", full=True, clock=SystemClock())
+        elapsed = time.perf_counter() - started
+        offered = offered_at_start + store.bucket.restore_rate * elapsed
+        rate = result.fetched / elapsed
+        report("backfill", "backfill.paginated_orders_per_s", rate, "orders/s",
+               rate * offered / meter.spent, plan="standard", time_scale=scale,
+               points_spent=meter.spent, points_offered=round(offered))  # fmt: skip
+        report("backfill", "backfill.ratio_to_budget", meter.spent / offered, "ratio", target=0.9)
+        session.execute(delete(Order).where(Order.shop_id == shop.id))
+        session.commit()
+        bulk(session, connector, client, orders)
+
+
+def bulk(session: Session, connector: ShopifyConnector, client: httpx.Client, orders: int) -> None:
+    base, peak, at_fifth = rss_mib(), [0.0], [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            growth = rss_mib() - base
+            peak[0] = max(peak[0], growth)
+            if not at_fifth[0]:
+                count = session_counter()
+                if count >= orders // 5:
+                    at_fifth[0] = peak[0]
+
+    def session_counter() -> int:
+        with Session(session.get_bind()) as other:
+            return other.scalar(select(func.count()).select_from(Order)) or 0
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    result = connector.bulk_backfill(session, SystemClock())
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    report("backfill", "backfill.bulk_orders_per_s", result.fetched / elapsed, "orders/s",
+           target=5000, orders=result.fetched)  # fmt: skip
+    report("backfill", "backfill.bulk_peak_mib", peak[0], "MiB", at_fifth[0] or None,
+           note="RSS growth at the end vs at 20% of the orders; flat is ratio near 1")  # fmt: skip
+
+
+def woocommerce(engine: Any, orders: int) -> None:
+    app, emulator = woocommerce_store(orders)
+    key, secret = emulator.store.create_api_key("read_write")
+    with serve(app) as url, Session(engine) as session:
+        client = WooClient(url, key, secret, timeout=60)
+        started = time.perf_counter()
+        # Baseline: the same pages, fetched and parsed, nothing written.
+        fetched = sum(len(page.items) for _, page in client.pages("orders"))
+        baseline = fetched / (time.perf_counter() - started)
+        shop = woo_install.save_shop(session, url, key, secret, SystemClock())
+        connector = WooCommerceConnector(shop, client=client)
+        started = time.perf_counter()
+        result = connector.sync(session, "orders", full=True, clock=SystemClock())
+        rate = result.fetched / (time.perf_counter() - started)
+    emulator.dispatcher.stop()
+    report("backfill", "backfill.woocommerce_orders_per_s", rate, "orders/s", baseline,
+           orders=result.fetched, per_page=100)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=50_000)
+    parser.add_argument("--scale", type=float, default=20.0)
+    parser.add_argument("--only", choices=["shopify", "woocommerce"])
+    args = parser.parse_args()
+    with bench_environment("backfill") as (_env, engine):
+        if args.only != "woocommerce":
+            shopify(engine, args.orders, args.scale)
+        if args.only != "shopify":
+            woocommerce(engine, args.orders)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,13 +2,15 @@
 
 1,000 restock movements across three shops (three emulated WooCommerce stores over real
 HTTP, restocking through the plugin's atomic route) are worked by two separate worker
-processes (``python -m worker``, as ``reshelf worker`` runs). Each is killed with its work
+processes (``python -m worker --queues restock``, as ``reshelf worker`` runs; the other
+queues, which the schedule fills, are not this test's subject). Each is killed with its work
 horse at random moments and restarted; Redis is flushed once. The sweeper (which the
 schedule runs every minute) is run every second here to compress time. When the queues
 drain, every movement must be applied exactly once: each store's stock equals its
 starting stock plus the movements for it, and nothing is left pending.
 
-Without ``REDIS_URL`` (embedded mode) the processes share fakeredis's TCP server.
+Without ``REDIS_URL`` (embedded mode) the processes share fakeredis's TCP server
+(``shared_redis_url``).
 """
 
 from __future__ import annotations
@@ -18,25 +20,24 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
+from connectors import connector_for
 from core.clock import SystemClock
 from core.config import get_settings
 from core.enums import LedgerState
 from core.models import StockMovement, Variant
 from tests.support.queue_fixtures import queues_idle
-from tests.worker.test_store_throttling import woo_connector
 from tests.worker.woo_store import connect_shop, woo_stores
 from worker.context import WorkerContext, use_context
 from worker.dispatch import RQDispatcher
+from worker.queues import RESTOCK
 from worker.sweeper import sweep
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
@@ -46,27 +47,6 @@ MOVEMENTS, SHOPS, PRODUCTS_PER_SHOP, START_STOCK = 1000, 3, 4, 50
 CHAOS_SECONDS, DRAIN_SECONDS = 12.0, 40.0
 
 
-@pytest.fixture
-def shared_redis_url() -> Iterator[str]:
-    """A Redis other processes can reach: ``REDIS_URL``, else fakeredis's TCP server."""
-    url = get_settings().redis_url
-    if url:
-        Redis.from_url(url).flushdb()
-        yield url
-        Redis.from_url(url).flushdb()
-        return
-    from fakeredis import TcpFakeServer
-
-    server = TcpFakeServer(("127.0.0.1", 0))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"redis://127.0.0.1:{server.server_address[1]}/0"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 class WorkerProcess:
     """``python -m worker`` in its own process group, so a kill takes its horse too."""
 
@@ -74,7 +54,7 @@ class WorkerProcess:
         env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": get_settings().database_url}
         self.log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "worker"], cwd=REPO_ROOT, env=env,
+            [sys.executable, "-m", "worker", "--queues", RESTOCK], cwd=REPO_ROOT, env=env,
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 
@@ -101,7 +81,7 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
 ):
     rng = random.Random(int(os.environ.get("RESHELF_FAULT_SEED", time.time())))
     connection = Redis.from_url(shared_redis_url)
-    context = WorkerContext(engine=engine, clock=SystemClock(), connector_for=woo_connector)
+    context = WorkerContext(engine=engine, clock=SystemClock(), connector_for=connector_for)
     with woo_stores(SHOPS) as stores, use_context(context):
         shops = [connect_shop(db, factory, s, PRODUCTS_PER_SHOP, START_STOCK) for s in stores]
         variants = db.scalars(select(Variant).where(Variant.shop_id.in_([s.id for s in shops])))
@@ -116,7 +96,7 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
             ))  # fmt: skip
             expected[variant.id] += quantity
         db.commit()
-        dispatcher = RQDispatcher(engine=engine, connection=connection, connector_for=woo_connector)
+        dispatcher = RQDispatcher(engine=engine, connection=connection, connector_for=connector_for)
         for movement_id in db.scalars(select(StockMovement.id)):
             dispatcher.dispatch("movement", movement_id)
 
@@ -168,7 +148,7 @@ def _drain(db, connection: Redis, timeout: float) -> None:
         sweep(connection)
         pending = db.scalar(select(func.count()).where(StockMovement.state == LedgerState.PENDING))
         db.rollback()  # a fresh snapshot next time
-        if pending == 0 and queues_idle(connection):
+        if pending == 0 and queues_idle(connection, [RESTOCK]):
             return
         if time.monotonic() > deadline:
             where = _where(db, connection)

@@ -10,7 +10,7 @@ import random
 
 from sqlalchemy import select
 
-from connectors.woocommerce import WooCommerceConnector
+from connectors import connector_for
 from core.clock import SystemClock
 from core.enums import LedgerState
 from core.models import StockMovement, Variant
@@ -19,11 +19,6 @@ from tests.worker.woo_store import FlakyStore, connect_shop, woo_stores
 from worker import admin_data
 from worker.context import WorkerContext, use_context
 from worker.dispatch import RQDispatcher
-
-
-def woo_connector(session, shop):
-    """The WooCommerce connector, as ``connectors.connector_for`` builds it for a shop."""
-    return WooCommerceConnector.for_shop(session, shop)
 
 
 def test_throttled_and_failing_store_calls_are_retried_until_done(
@@ -35,13 +30,13 @@ def test_throttled_and_failing_store_calls_are_retried_until_done(
         flaky.append(FlakyStore(app, throttled=4, failing=3))
         return flaky[-1]
 
-    context = WorkerContext(engine=engine, clock=SystemClock(), connector_for=woo_connector)
+    context = WorkerContext(engine=engine, clock=SystemClock(), connector_for=connector_for)
     with woo_stores(1, wrap) as [store], use_context(context):
         shop = connect_shop(db, factory, store, products=2, stock=5)
         variants = db.scalars(select(Variant).where(Variant.shop_id == shop.id)).all()
         chosen = [random.choice(variants) for _ in range(6)]
         movements = [add_movement(db, shop, v, quantity=2) for v in chosen]
-        dispatcher = RQDispatcher(engine=engine, connection=redis_conn, connector_for=woo_connector)
+        dispatcher = RQDispatcher(engine=engine, connection=redis_conn, connector_for=connector_for)
         for movement in movements:
             dispatcher.dispatch("movement", movement.id)
 

@@ -3,16 +3,19 @@
 A worker process listens to the queues in priority order, runs RQ's scheduler (due
 retries) and, if no other process holds the cron lease, the schedule. SIGTERM is RQ's warm
 shutdown: the current job finishes, then the process exits.
+
+Without a Redis server (embedded mode) the queues live in the process's memory, so jobs
+run in a thread of the process that enqueues them (``start_embedded_worker``).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
+import signal
 import threading
 from dataclasses import dataclass
 
-from rq import SimpleWorker, Worker
+from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from core.config import get_settings
@@ -35,46 +38,41 @@ class ThreadWorker(SimpleWorker):
         return None
 
 
-# Imported once in the worker process, so each forked work horse starts with them loaded
-# instead of importing the jobs and the connectors again for every job (a tenth of a second).
-PRELOAD = (
-    "worker.jobs",
-    "worker.reconcile",
-    "worker.scheduled",
-    "connectors.shopify.connector",
-    "connectors.woocommerce.connector",
-)
-
-
-def preload_job_modules() -> None:
-    """Import what jobs use; a module that fails to import is reported by its jobs too."""
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError as exc:
-            log.warning("could not preload %s: %s", name, exc)
-
-
 def run_worker(queues: list[str] | None, burst: bool) -> None:
     """Work the queues until SIGTERM (or, with ``burst``, until they are empty)."""
     configure_logging()
-    preload_job_modules()
     connection = redis_connection()
     names = parse_queue_names(queues)
     swept = sweep(connection)  # work left pending while no worker ran (or Redis was emptied)
     log.info("worker starting on %s; re-enqueued %d pending jobs", ",".join(names), swept)
+    if get_settings().embedded_queue and not burst:
+        # No Redis server: the scheduler RQ forks for retries could not see this process's
+        # in-memory queues, so run the embedded loop, whose scheduler stays in-process.
+        _run_embedded_until_sigterm()
+        return
     cron = None if burst else CronThread(connection)
     if cron is not None:
         cron.start()
-    # Forked work horses would each get a copy of an in-process fakeredis and their results
-    # would vanish with them; without a Redis server, jobs run in the worker process itself.
-    worker_class = ThreadWorker if get_settings().embedded_queue else Worker
     try:
-        worker = worker_class(names, connection=connection, name=worker_name())
+        # SimpleWorker runs jobs in this process: they are short and wait on the network,
+        # and forking a work horse per job cost more than the job (1,000 restocks took three
+        # times as long), while one process keeps its database pool and HTTP connections.
+        # A hung job is still stopped by its timeout (SIGALRM); a crashed process is
+        # restarted by its supervisor and the sweeper re-enqueues what it held.
+        worker = SimpleWorker(names, connection=connection, name=worker_name())
         worker.work(burst=burst, with_scheduler=True)
     finally:
         if cron is not None:
             cron.stop()
+
+
+def _run_embedded_until_sigterm() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    embedded = start_embedded_worker()
+    stop.wait()
+    embedded.stop()
 
 
 @dataclass

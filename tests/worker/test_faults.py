@@ -79,7 +79,8 @@ class WorkerProcess:
 def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
     db, engine, factory, shared_redis_url, tmp_path
 ):
-    rng = random.Random(int(os.environ.get("RESHELF_FAULT_SEED", time.time())))
+    seed = int(os.environ.get("RESHELF_FAULT_SEED", time.time()))  # set it to replay a run
+    rng = random.Random(seed)
     connection = Redis.from_url(shared_redis_url)
     context = WorkerContext(engine=engine, clock=SystemClock(), connector_for=connector_for)
     with woo_stores(SHOPS) as stores, use_context(context):
@@ -115,7 +116,7 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
                     connection.flushdb()
                     flushed = True
                 sweep(connection)
-            _drain(db, connection, DRAIN_SECONDS)
+            _drain(db, connection, DRAIN_SECONDS, seed)
         finally:
             for worker in workers:
                 worker.stop()
@@ -126,11 +127,12 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
         states = dict(db.execute(
             select(StockMovement.state, func.count()).group_by(StockMovement.state)
         ).all())  # fmt: skip
-        assert states == {LedgerState.APPLIED: MOVEMENTS}
+        assert states == {LedgerState.APPLIED: MOVEMENTS}, f"seed {seed}"
         for variant in variants:
             store = store_of[variant.shop_id]
             product_id = int(variant.platform_id)
-            assert store.stock(product_id) == START_STOCK + expected[variant.id], variant.sku
+            stock = store.stock(product_id)
+            assert stock == START_STOCK + expected[variant.id], f"seed {seed}: {variant.sku}"
         applied = sum(len(s.emulator.store.applied_movements) for s in stores)
         assert applied == MOVEMENTS
 
@@ -141,7 +143,7 @@ def _location(db, variant):
     return db.scalar(select(Location.id).where(Location.shop_id == variant.shop_id))
 
 
-def _drain(db, connection: Redis, timeout: float) -> None:
+def _drain(db, connection: Redis, timeout: float, seed: int) -> None:
     """Sweep every second (the schedule's job, compressed) until nothing is pending."""
     deadline = time.monotonic() + timeout
     while True:
@@ -152,7 +154,7 @@ def _drain(db, connection: Redis, timeout: float) -> None:
             return
         if time.monotonic() > deadline:
             where = _where(db, connection)
-            raise AssertionError(f"{pending} still pending after {timeout} s: {where}")
+            raise AssertionError(f"seed {seed}: {pending} pending after {timeout} s: {where}")
         time.sleep(1.0)
 
 

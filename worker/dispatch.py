@@ -16,6 +16,7 @@ from typing import cast
 
 from redis import Redis
 from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.rate_limit import RateLimit
 from rq.utils import as_text
@@ -106,6 +107,8 @@ class RQDispatcher:
         """Enqueue the work's job; with ``replace_terminal`` also replace a finished, failed or
         abandoned one (the sweeper's case: the row is still pending, so that job did not do it)."""
         spec = SPECS[kind]
+        if not spec.calls_store and not replace_terminal:
+            return self._enqueue_unique(spec, f"{spec.prefix}-{object_id}", object_id)
         if kind != "return_sync" and self._held(f"{spec.prefix}-{object_id}", replace_terminal):
             return None  # the common case, answered from Redis alone (the sweeper asks a lot)
         with session_factory(self.engine)() as session:
@@ -140,6 +143,22 @@ class RQDispatcher:
                 failure_ttl=FAILURE_TTL,
                 description=description or job_id,
             )
+        log.info("enqueued %s", job_id, extra={"job_id": job_id})
+        return job
+
+    def _enqueue_unique(self, spec: JobSpec, job_id: str, object_id: int) -> Job | None:
+        """Enqueue work that is not paced per shop in one atomic step, or do nothing.
+
+        This is the webhook acknowledgement's path, so it asks neither the database nor a
+        lock: without a rate limit, RQ's ``unique=True`` checks and enqueues atomically.
+        """
+        try:
+            job = queues.get_queue(spec.queue, self.connection).enqueue_call(
+                spec.func, args=(object_id,), job_id=job_id, retry=RAISED, unique=True,
+                timeout=JOB_TIMEOUT, failure_ttl=FAILURE_TTL, description=job_id,
+            )  # fmt: skip
+        except DuplicateJobError:
+            return None
         log.info("enqueued %s", job_id, extra={"job_id": job_id})
         return job
 

@@ -1,0 +1,173 @@
+"""The batch writes: customers, then orders, then lines, each as one executemany."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
+from core.mirror_batch.statements import customer_upsert, line_upsert, order_upsert, variant_stub
+from core.models import Customer, Order, OrderLine, Shop, Variant
+
+
+@dataclass
+class BatchResult:
+    """What a batch wrote: row ids of the orders written, platform ids of the stale ones."""
+
+    order_ids: dict[str, int] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+
+
+def _older(incoming: datetime | None, stored: datetime | None) -> bool:
+    return incoming is not None and stored is not None and incoming < stored
+
+
+def _newest_per_id(orders: Iterable[OrderRecord]) -> dict[str, OrderRecord]:
+    """One record per platform id (a page may repeat an order): the newest one wins."""
+    chosen: dict[str, OrderRecord] = {}
+    for order in orders:
+        held = chosen.get(order.platform_id)
+        if held is None or not _older(order.platform_updated_at, held.platform_updated_at):
+            chosen[order.platform_id] = order
+    return chosen
+
+
+def upsert_customers(session: Session, shop: Shop, records: Iterable[CustomerRecord]) -> set[str]:
+    """Write customers (skipping stale ones); the platform ids whose update was stale."""
+    return _write_customers(session, shop, records)[1]
+
+
+def _write_customers(
+    session: Session, shop: Shop, records: Iterable[CustomerRecord]
+) -> tuple[dict[str, int], set[str]]:
+    """Row id per platform id, and the platform ids whose update was stale."""
+    chosen: dict[str, CustomerRecord] = {}
+    for record in records:
+        held = chosen.get(record.platform_id)
+        newer = not _older(record.platform_updated_at, held.platform_updated_at) if held else True
+        if held is None or (record.refresh and newer):
+            chosen[record.platform_id] = record
+    if not chosen:
+        return {}, set()
+    rows = [{"shop_id": shop.id, **vars(c)} for c in chosen.values()]
+    conn = session.connection()
+    for refresh in (True, False):
+        batch = [row for row in rows if row["refresh"] is refresh]
+        if batch:
+            conn.execute(customer_upsert(conn.dialect.name, refresh), batch)
+    stored = session.execute(
+        select(Customer.platform_id, Customer.id, Customer.platform_updated_at).where(
+            Customer.shop_id == shop.id, Customer.platform_id.in_(chosen)
+        )
+    )
+    ids, stale = {}, set()
+    for pid, row_id, when in stored:
+        ids[pid] = row_id
+        if chosen[pid].refresh and _older(chosen[pid].platform_updated_at, when):
+            stale.add(pid)
+    return ids, stale
+
+
+def _variants(
+    session: Session, shop: Shop, lines: list[LineRecord], stubs: bool
+) -> dict[str, tuple[int, list[str]]]:
+    """Variant row id and tags per platform id; unknown ones created as stubs if asked."""
+    wanted = {line.variant_platform_id for line in lines if line.variant_platform_id}
+    if not wanted:
+        return {}
+    query = select(Variant.platform_id, Variant.id, Variant.tags).where(
+        Variant.shop_id == shop.id, Variant.platform_id.in_(wanted)
+    )
+    found = {pid: (row_id, tags or []) for pid, row_id, tags in session.execute(query)}
+    missing = {line.variant_platform_id: line for line in lines} if stubs else {}
+    stub_rows = [
+        {"shop_id": shop.id, "platform_id": pid, "sku": line.sku, "title": line.title,
+         "currency": shop.currency}
+        for pid, line in missing.items() if pid and pid not in found
+    ]  # fmt: skip
+    if stub_rows:  # completed later by the catalogue sync
+        conn = session.connection()
+        conn.execute(variant_stub(conn.dialect.name), stub_rows)
+        found.update({pid: (row_id, tags or []) for pid, row_id, tags in session.execute(query)})
+    return found
+
+
+def upsert_orders(
+    session: Session,
+    shop: Shop,
+    orders: Sequence[OrderRecord],
+    *,
+    stub_variants: bool = False,
+    final_sale_tag: str | None = None,
+) -> BatchResult:
+    """Write orders with their lines and customers; stale orders and their lines are skipped."""
+    # stub_variants: a variant the mirror does not know yet is created from the line's sku
+    # and title. final_sale_tag: a line is final sale when its variant carries this tag.
+    chosen = _newest_per_id(orders)
+    if not chosen:
+        return BatchResult()
+    session.flush()  # pending ORM rows (a sync run, a cursor) go first, in order
+    customers, _ = _write_customers(
+        session, shop, (o.customer for o in chosen.values() if o.customer)
+    )
+    conn = session.connection()
+    order_rows = [_order_row(shop, o, customers) for o in chosen.values()]
+    conn.execute(order_upsert(conn.dialect.name), order_rows)
+    stored = session.execute(
+        select(Order.platform_id, Order.id, Order.platform_updated_at).where(
+            Order.shop_id == shop.id, Order.platform_id.in_(chosen)
+        )
+    )
+    result = BatchResult()
+    for pid, row_id, when in stored:
+        if _older(chosen[pid].platform_updated_at, when):
+            result.stale.add(pid)
+        else:
+            result.order_ids[pid] = row_id
+    written = [o for o in chosen.values() if o.platform_id in result.order_ids]
+    lines = [line for o in written for line in o.lines]
+    variants = _variants(session, shop, lines, stub_variants)
+    line_rows = [
+        _line_row(shop, result.order_ids[o.platform_id], o.currency, line, variants, final_sale_tag)
+        for o in written
+        for line in o.lines
+    ]
+    if line_rows:
+        conn.execute(line_upsert(conn.dialect.name), line_rows)
+    _expire_loaded_mirror_rows(session)
+    return result
+
+
+def _order_row(shop: Shop, order: OrderRecord, customers: dict[str, int]) -> dict[str, Any]:
+    row = {k: v for k, v in vars(order).items() if k not in ("lines", "customer")}
+    row["shop_id"] = shop.id
+    row["customer_id"] = customers.get(order.customer.platform_id) if order.customer else None
+    return row
+
+
+def _line_row(
+    shop: Shop,
+    order_id: int,
+    currency: str,
+    line: LineRecord,
+    variants: dict[str, tuple[int, list[str]]],
+    final_sale_tag: str | None,
+) -> dict[str, Any]:
+    variant_id, tags = variants.get(line.variant_platform_id or "", (None, []))
+    final_sale = None
+    if final_sale_tag is not None:
+        final_sale = final_sale_tag in {t.lower() for t in tags}
+    return {**vars(line), "shop_id": shop.id, "order_id": order_id, "currency": currency,
+            "variant_id": variant_id, "final_sale": final_sale}  # fmt: skip
+
+
+def _expire_loaded_mirror_rows(session: Session) -> None:
+    """Rows written behind the ORM's back: objects already loaded must read them again."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Order | OrderLine | Customer | Variant):
+            session.expire(obj)

@@ -1,0 +1,160 @@
+"""The batch upsert of mirrored orders: inserts, updates, stale updates, lines, customers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from core.mirror_batch import CustomerRecord, LineRecord, OrderRecord, upsert_orders
+from core.models import Customer, Order, OrderLine, Variant
+
+T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+
+
+def _line(pid: str, variant: str | None = "gid://v/1", quantity: int = 2) -> LineRecord:
+    return LineRecord(
+        platform_id=pid, variant_platform_id=variant, sku="SKU-1", title="Tee",
+        quantity=quantity, unit_price=Decimal("20.00"), discounted_unit_price=Decimal("17.5"),
+    )  # fmt: skip
+
+
+def _order(pid: str, updated: datetime = T0, **kw: object) -> OrderRecord:
+    fields: dict[str, object] = dict(
+        platform_id=pid, number=pid, name=f"#{pid}", email="ann@example.com", currency="EUR",
+        total=Decimal("40.00"), subtotal=Decimal("40.00"), financial_status="paid",
+        fulfillment_status=None, ordered_at=T0 - timedelta(days=1), platform_updated_at=updated,
+        shipping_country="DE", channel="shopify", lines=[_line(f"{pid}-1"), _line(f"{pid}-2")],
+    )  # fmt: skip
+    return OrderRecord(**{**fields, **kw})  # type: ignore[arg-type]
+
+
+def _count(db, model):
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def test_inserts_orders_with_lines_mapped_to_their_orders(db, factory):
+    shop = factory.shop()
+    result = upsert_orders(db, shop, [_order("1"), _order("2")], stub_variants=True)
+    db.commit()
+    assert set(result.order_ids) == {"1", "2"}
+    assert not result.stale
+    for pid, row_id in result.order_ids.items():
+        order = db.get(Order, row_id)
+        assert order.platform_id == pid
+        assert order.shop_id == shop.id
+        assert sorted(line.platform_id for line in order.lines) == [f"{pid}-1", f"{pid}-2"]
+    order = db.get(Order, result.order_ids["1"])
+    assert order.ordered_at == T0 - timedelta(days=1)  # aware UTC back
+    assert order.platform_updated_at == T0
+    assert (order.total, order.tags, order.payment_gateways) == (Decimal("40.00"), [], [])
+    line = order.lines[0]
+    assert (line.unit_price, line.discounted_unit_price) == (Decimal("20.00"), Decimal("17.5"))
+    assert (line.currency, line.fulfilled_quantity, line.final_sale) == ("EUR", 0, False)
+    stub = db.scalars(select(Variant)).one()  # both orders name one variant: one stub
+    assert (stub.platform_id, stub.sku, line.variant_id) == ("gid://v/1", "SKU-1", stub.id)
+
+
+def test_updates_and_keeps_what_the_payload_does_not_say(db, factory):
+    shop = factory.shop()
+    first = _order("1", payment_gateways=["stripe"], fulfilled_at=T0, platform_data={"a": 1})
+    upsert_orders(db, shop, [first])
+    later = _order("1", T0 + timedelta(hours=1), total=Decimal("30.00"), tags=["vip"],
+                   lines=[_line("1-1", quantity=1), _line("1-3")])  # fmt: skip
+    result = upsert_orders(db, shop, [later])
+    db.commit()
+    order = db.get(Order, result.order_ids["1"])
+    assert (order.total, order.tags) == (Decimal("30.00"), ["vip"])
+    assert (order.payment_gateways, order.fulfilled_at) == (["stripe"], T0)  # kept
+    assert order.platform_data == {"a": 1}
+    assert {line.platform_id: line.quantity for line in order.lines} == {
+        "1-1": 1, "1-2": 2, "1-3": 2,
+    }  # fmt: skip
+    assert _count(db, Order) == 1
+
+
+def test_a_stale_update_changes_nothing(db, factory):
+    shop = factory.shop()
+    upsert_orders(db, shop, [_order("1", T0 + timedelta(hours=1), total=Decimal("99"))])
+    stale = _order("1", T0, total=Decimal("1"), lines=[_line("1-1", quantity=9), _line("1-9")])
+    result = upsert_orders(db, shop, [stale])
+    db.commit()
+    assert result.stale == {"1"}
+    assert not result.order_ids
+    order = db.scalars(select(Order)).one()
+    assert order.total == Decimal("99.0000")
+    assert {line.platform_id: line.quantity for line in order.lines} == {"1-1": 2, "1-2": 2}
+
+
+def test_a_rerun_is_idempotent(db, factory):
+    shop = factory.shop()
+    batch = [_order(str(n)) for n in range(5)]
+    first = upsert_orders(db, shop, batch)
+    again = upsert_orders(db, shop, batch)
+    db.commit()
+    assert first.order_ids == again.order_ids
+    assert not again.stale
+    assert (_count(db, Order), _count(db, OrderLine)) == (5, 10)
+
+
+def test_the_newest_of_a_repeated_order_wins_within_a_batch(db, factory):
+    shop = factory.shop()
+    newer = _order("1", T0 + timedelta(minutes=5), total=Decimal("5"))
+    upsert_orders(db, shop, [newer, _order("1", T0, total=Decimal("1"))])
+    db.commit()
+    assert db.scalars(select(Order)).one().total == Decimal("5")
+
+
+def test_customers_are_upserted_linked_and_never_refreshed_when_stale_or_redacted(db, factory):
+    shop = factory.shop(currency="EUR")
+    ann = CustomerRecord("c1", email="ann@example.com", tags=["vip"], platform_updated_at=T0,
+                         orders_count=3, currency="EUR")  # fmt: skip
+    result = upsert_orders(db, shop, [_order("1", customer=ann)])
+    db.commit()
+    customer = db.scalars(select(Customer)).one()
+    assert db.get(Order, result.order_ids["1"]).customer_id == customer.id
+    assert (customer.email, customer.tags, customer.orders_count) == ("ann@example.com", ["vip"], 3)
+    older = replace(ann, email="old@example.com", platform_updated_at=T0 - timedelta(days=1))
+    newer = replace(ann, email="new@example.com", platform_updated_at=T0 + timedelta(days=1),
+                    orders_count=None)  # fmt: skip
+    upsert_orders(db, shop, [_order("2", customer=older), _order("3", customer=newer)])
+    db.commit()
+    db.refresh(customer)
+    assert (customer.email, customer.orders_count) == ("new@example.com", 3)  # count kept
+    customer.redacted_at, customer.email = T0, None
+    db.commit()
+    latest = replace(newer, platform_updated_at=T0 + timedelta(days=9))
+    upsert_orders(db, shop, [_order("4", customer=latest)])
+    db.commit()
+    db.refresh(customer)
+    assert customer.email is None
+    assert (
+        db.scalars(select(Order).where(Order.platform_id == "4")).one().customer_id == customer.id
+    )
+
+
+def test_a_sketched_customer_is_created_but_never_updated(db, factory):
+    shop = factory.shop()
+    known = factory.customer(shop, first_name="Bob")
+    sketch = CustomerRecord(known.platform_id, email="bob@example.com", first_name="B",
+                            refresh=False)  # fmt: skip
+    new = CustomerRecord("7", email="kim@example.com", refresh=False)
+    upsert_orders(db, shop, [_order("1", customer=sketch), _order("2", customer=new)])
+    db.commit()
+    db.refresh(known)
+    assert known.first_name == "Bob"
+    assert _count(db, Customer) == 2
+
+
+def test_variants_linked_by_platform_id_and_final_sale_by_tag(db, factory):
+    shop = factory.shop()
+    tee = factory.variant(shop, platform_id="gid://v/1", tags=["Final-Sale"])
+    order = _order("1", lines=[_line("1-1"), _line("1-2", variant="gid://v/unknown")])
+    result = upsert_orders(db, shop, [order], final_sale_tag="final-sale")
+    db.commit()
+    lines = {line.platform_id: line for line in db.get(Order, result.order_ids["1"]).lines}
+    assert (lines["1-1"].variant_id, lines["1-1"].final_sale) == (tee.id, True)
+    assert (lines["1-2"].variant_id, lines["1-2"].final_sale) == (None, False)
+    assert _count(db, Variant) == 1  # no stubs unless asked

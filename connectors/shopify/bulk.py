@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from connectors.shopify.client import Api
 from connectors.shopify.graphql import document
 from connectors.shopify.mapping import order_from_graphql
-from connectors.shopify.mirror import Known, upsert_order
+from connectors.shopify.mirror import upsert_orders
 from connectors.shopify.sync import cursor_for
 from core.clock import Clock
 from core.errors import FatalStoreError, RetriableStoreError
@@ -97,10 +97,7 @@ def backfill_orders(
     client = http_client or httpx.Client(timeout=60)
     with client.stream("GET", status["url"]) as response:
         for batch in _batches(_jsonl_orders(response.iter_lines()), BATCH):
-            known = Known.for_orders(session, shop, [node["id"] for node, _ in batch])
-            with session.no_autoflush:
-                for node, items in batch:
-                    upsert_order(session, shop, order_from_graphql(node, items), known)
+            upsert_orders(session, shop, [order_from_graphql(node, items) for node, items in batch])
             session.commit()
             count += len(batch)
     run.status, run.finished_at, run.counts = "done", clock.now(), {"orders": count}

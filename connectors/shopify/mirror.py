@@ -1,88 +1,113 @@
-"""Write neutral Shopify records into the mirror, idempotently and never backwards in time.
+"""Write Shopify records into the mirror, idempotently and never backwards in time.
 
-An update older than what the mirror holds (``updated_at`` earlier than the stored
-``platform_updated_at``) is skipped: webhooks arrive out of order and twice
-(https://shopify.dev/docs/apps/build/webhooks/best-practices).
+Orders and customers go through ``core.mirror_batch`` (a page, a bulk batch or one
+webhook's order alike). An update older than what the mirror holds (``updated_at``
+earlier than the stored ``platform_updated_at``) is skipped: webhooks arrive out of order
+and twice (https://shopify.dev/docs/apps/build/webhooks/best-practices).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from connectors.shopify.mapping import CustomerData, LineData, OrderData
+from connectors.shopify.mapping import CustomerData, OrderData
+from core import mirror_batch
 from core.enums import ResolutionState
-from core.models import Customer, Location, Order, OrderLine, ReturnLine, Shop, Variant
+from core.mirror_batch import BatchResult, CustomerRecord, LineRecord, OrderRecord, upsert_customers
+from core.models import Location, Order, OrderLine, ReturnLine, Shop, Variant
 
 FINAL_SALE_TAG = "final-sale"
 
 
-def _stale(stored: datetime | None, incoming: datetime | None) -> bool:
-    return stored is not None and incoming is not None and incoming < stored
+def customer_record(shop: Shop, data: CustomerData) -> CustomerRecord:
+    """The neutral record of a Shopify customer (the shop's currency is the customer's)."""
+    return CustomerRecord(
+        platform_id=data.platform_id, email=data.email, first_name=data.first_name,
+        last_name=data.last_name, phone=data.phone, tags=data.tags, currency=shop.currency,
+        orders_count=data.orders_count, total_spent=data.total_spent,
+        platform_updated_at=data.updated_at,
+    )  # fmt: skip
 
 
-def upsert_customer(session: Session, shop: Shop, data: CustomerData) -> Customer | None:
-    """Create or update a customer; None when the update is stale."""
-    customer = session.scalars(
-        select(Customer).where(
-            Customer.shop_id == shop.id, Customer.platform_id == data.platform_id
-        )
-    ).one_or_none()
-    if customer is None:
-        customer = Customer(shop_id=shop.id, platform_id=data.platform_id)
-        session.add(customer)
-    elif _stale(customer.platform_updated_at, data.updated_at) or customer.redacted_at:
-        return customer if customer.redacted_at else None
-    customer.email, customer.first_name, customer.last_name = (
-        data.email,
-        data.first_name,
-        data.last_name,
+def upsert_customer(session: Session, shop: Shop, data: CustomerData) -> bool:
+    """Create or update a customer; False when the update is stale."""
+    return not upsert_customers(session, shop, [customer_record(shop, data)])
+
+
+def upsert_orders(session: Session, shop: Shop, orders: list[OrderData]) -> BatchResult:
+    """Create or update orders with their lines and customers; stale ones are skipped."""
+    settled = _settled_by_reshelf(session, shop, orders)
+    records = [_order_record(shop, data, settled) for data in orders]
+    # Shopify has no final-sale flag; merchants tag such products "final-sale".
+    return mirror_batch.upsert_orders(
+        session, shop, records, stub_variants=True, final_sale_tag=FINAL_SALE_TAG
     )
-    customer.phone, customer.tags = data.phone, data.tags
-    customer.currency = shop.currency
-    if data.orders_count is not None:
-        customer.orders_count = data.orders_count
-    if data.total_spent is not None:
-        customer.total_spent = data.total_spent
-    customer.platform_updated_at = data.updated_at or customer.platform_updated_at
-    return customer
 
 
-@dataclass
-class Known:
-    """Rows already loaded for a batch of writes, so each write needs no lookup query."""
+def upsert_order(session: Session, shop: Shop, data: OrderData) -> int | None:
+    """Create or update one order (a webhook's); its row id, or None when stale."""
+    return upsert_orders(session, shop, [data]).order_ids.get(data.platform_id)
 
-    variants: dict[str, Variant] = field(default_factory=dict)
-    orders: dict[str, Order] | None = None  # None: look each order up
 
-    @classmethod
-    def for_orders(cls, session: Session, shop: Shop, platform_ids: list[str]) -> Known:
-        """The shop's variants and these orders (with their lines), loaded in two queries."""
-        variants = session.scalars(select(Variant).where(Variant.shop_id == shop.id))
-        orders = session.scalars(
-            select(Order)
-            .where(Order.shop_id == shop.id, Order.platform_id.in_(platform_ids))
-            .options(selectinload(Order.lines))
+def _order_record(shop: Shop, data: OrderData, settled: dict[tuple[str, str], int]) -> OrderRecord:
+    # What a payload leaves out (bulk rows carry no fulfillments) stays as stored: None.
+    lines = [
+        LineRecord(
+            platform_id=line.platform_id, variant_platform_id=line.variant_platform_id,
+            sku=line.sku, title=line.title, quantity=line.quantity, unit_price=line.unit_price,
+            discounted_unit_price=line.discounted_unit_price,
+            fulfilled_quantity=line.quantity if data.fulfilled_at else None,
+            # Units refunded on the store; those Reshelf refunded itself are settled returns.
+            refunded_quantity=max(0, line.quantity - line.current_quantity
+                                  - settled.get((data.platform_id, line.platform_id), 0)),
         )
-        return cls({v.platform_id: v for v in variants}, {o.platform_id: o for o in orders})
+        for line in data.lines
+    ]  # fmt: skip
+    return OrderRecord(
+        platform_id=data.platform_id, number=data.name.lstrip("#"), name=data.name,
+        email=data.email, currency=data.currency, total=data.total, subtotal=data.total,
+        financial_status=data.financial_status, fulfillment_status=data.fulfillment_status,
+        ordered_at=data.ordered_at, platform_updated_at=data.updated_at,
+        shipping_country=data.shipping_country, channel="shopify", lines=lines,
+        customer=customer_record(shop, data.customer) if data.customer else None,
+        fulfilled_at=data.fulfilled_at, delivered_at=data.delivered_at,
+        cancelled_at=data.cancelled_at, tags=data.tags,
+        payment_gateways=data.payment_gateways or None,
+    )  # fmt: skip
+
+
+def _settled_by_reshelf(
+    session: Session, shop: Shop, orders: list[OrderData]
+) -> dict[tuple[str, str], int]:
+    """Units of each (order, line) refunded by Reshelf's own settled returns."""
+    refunded = {
+        o.platform_id for o in orders for li in o.lines if li.current_quantity < li.quantity
+    }
+    if not refunded:
+        return {}  # nothing refunded: no need to ask which refunds were ours
+    rows = session.execute(
+        select(Order.platform_id, OrderLine.platform_id, ReturnLine.received_quantity,
+               ReturnLine.quantity)
+        .join(OrderLine, ReturnLine.order_line_id == OrderLine.id)
+        .join(Order, OrderLine.order_id == Order.id)
+        .where(Order.shop_id == shop.id, Order.platform_id.in_(refunded),
+               ReturnLine.resolution_state == ResolutionState.DONE)
+    )  # fmt: skip
+    settled: dict[tuple[str, str], int] = {}
+    for order_pid, line_pid, received, quantity in rows:
+        key = (order_pid, line_pid)
+        settled[key] = settled.get(key, 0) + (received or quantity)
+    return settled
 
 
 def variant_by_platform_id(
-    session: Session,
-    shop: Shop,
-    platform_id: str,
-    sku: str | None,
-    title: str,
-    known: Known | None = None,
+    session: Session, shop: Shop, platform_id: str, sku: str | None, title: str
 ) -> Variant:
     """The mirrored variant, created as a stub (completed by the backfill) when unknown."""
-    if known is not None and platform_id in known.variants:
-        return known.variants[platform_id]
     variant = session.scalars(
         select(Variant).where(Variant.shop_id == shop.id, Variant.platform_id == platform_id)
     ).one_or_none()
@@ -92,107 +117,7 @@ def variant_by_platform_id(
         )
         session.add(variant)
         session.flush()
-    if known is not None:
-        known.variants[platform_id] = variant
     return variant
-
-
-def upsert_order(
-    session: Session, shop: Shop, data: OrderData, known: Known | None = None
-) -> Order | None:
-    """Create or update an order with its lines; None when the update is stale."""
-    if known is not None and known.orders is not None:
-        order = known.orders.get(data.platform_id)
-    else:
-        order = session.scalars(
-            select(Order).where(Order.shop_id == shop.id, Order.platform_id == data.platform_id)
-        ).one_or_none()
-    if order is not None and _stale(order.platform_updated_at, data.updated_at):
-        return None
-    customer = upsert_customer(session, shop, data.customer) if data.customer else None
-    if order is None:
-        order = Order(
-            shop_id=shop.id,
-            platform_id=data.platform_id,
-            currency=data.currency,
-            ordered_at=data.ordered_at,
-        )
-        session.add(order)
-    order.number, order.name = data.name.lstrip("#"), data.name
-    order.email, order.currency, order.total, order.subtotal = (
-        data.email,
-        data.currency,
-        data.total,
-        data.total,
-    )
-    order.financial_status, order.fulfillment_status = (
-        data.financial_status,
-        data.fulfillment_status,
-    )
-    order.ordered_at, order.cancelled_at = data.ordered_at, data.cancelled_at
-    order.fulfilled_at = data.fulfilled_at or order.fulfilled_at
-    order.delivered_at = data.delivered_at or order.delivered_at
-    order.shipping_country, order.tags, order.channel = data.shipping_country, data.tags, "shopify"
-    order.payment_gateways = data.payment_gateways or order.payment_gateways
-    if customer is not None:
-        session.flush()
-        order.customer_id = customer.id
-    order.platform_updated_at = data.updated_at or order.platform_updated_at
-    existing = {line.platform_id: line for line in order.lines}
-    for line_data in data.lines:
-        _upsert_line(session, shop, order, existing.get(line_data.platform_id), line_data, known)
-    return order
-
-
-def _upsert_line(
-    session: Session,
-    shop: Shop,
-    order: Order,
-    line: OrderLine | None,
-    data: LineData,
-    known: Known | None,
-) -> None:
-    variant = (
-        variant_by_platform_id(session, shop, data.variant_platform_id, data.sku, data.title, known)
-        if data.variant_platform_id
-        else None
-    )
-    if line is None:
-        line = OrderLine(
-            shop_id=shop.id,
-            platform_id=data.platform_id,
-            quantity=data.quantity,
-            unit_price=data.unit_price,
-            discounted_unit_price=data.discounted_unit_price,
-            currency=order.currency,
-        )
-        order.lines.append(line)
-    line.variant_id = variant.id if variant else None
-    line.variant_platform_id = data.variant_platform_id
-    line.sku, line.title, line.quantity = data.sku, data.title, data.quantity
-    line.unit_price, line.discounted_unit_price = data.unit_price, data.discounted_unit_price
-    line.currency = order.currency
-    line.fulfilled_quantity = data.quantity if order.fulfilled_at else 0
-    # Shopify has no final-sale flag; merchants tag such products "final-sale".
-    line.final_sale = bool(variant and FINAL_SALE_TAG in {t.lower() for t in variant.tags or []})
-    # Units refunded on the store; those Reshelf refunded itself are settled returns, not these.
-    line.refunded_quantity = max(
-        0,
-        data.quantity
-        - data.current_quantity
-        - _settled_by_reshelf(session, line, data.quantity - data.current_quantity),
-    )
-
-
-def _settled_by_reshelf(session: Session, line: OrderLine, refunded_on_store: int) -> int:
-    if line.id is None or refunded_on_store <= 0:
-        return 0  # nothing refunded: no need to ask which refunds were ours
-    rows = session.scalars(
-        select(ReturnLine).where(
-            ReturnLine.order_line_id == line.id, ReturnLine.resolution_state == ResolutionState.DONE
-        )
-    )
-    return sum(row.received_quantity or row.quantity for row in rows)
 
 
 def upsert_variant(session: Session, shop: Shop, node: dict[str, Any]) -> Variant:

@@ -21,50 +21,55 @@ from connectors.shopify.client import Api
 from connectors.shopify.consts import ORDERS_PAGE_SIZE, PAGE_SIZE, VARIANTS_PAGE_SIZE
 from connectors.shopify.mapping import customer_from_graphql, order_from_graphql, when
 from connectors.shopify.mirror import (
-    upsert_customer,
+    customer_record,
     upsert_location,
-    upsert_order,
+    upsert_orders,
     upsert_variant,
 )
 from core.clock import Clock
+from core.mirror_batch import upsert_customers
 from core.models import InventoryLevel, Location, Shop, SyncCursor, Variant
 from core.ports import SyncResult
 
-COMMIT_EVERY = 500
-Writer = Callable[[Session, Shop, dict[str, Any], Api], object | None]
+PageWriter = Callable[[Session, Shop, list[dict[str, Any]], Api], int]
 
 
-def _write_order(session: Session, shop: Shop, node: dict[str, Any], api: Api) -> object | None:
-    """Write an order, fetching the rest of its lines when it has more than one page."""
+def _whole_lines(node: dict[str, Any], api: Api) -> list[dict[str, Any]]:
+    """An order's line items, fetching the rest when it has more than one page."""
     lines = node["lineItems"]
     while lines["pageInfo"]["hasNextPage"]:
         more = api("order_line_items", {"id": node["id"], "after": lines["pageInfo"]["endCursor"]})
         page = more["order"]["lineItems"]
         lines = {"pageInfo": page["pageInfo"], "nodes": lines["nodes"] + page["nodes"]}
-    return upsert_order(session, shop, order_from_graphql(node, lines["nodes"]))
+    return list(lines["nodes"])
 
 
-# (document, root field, page size, writer) per resource; orders come last so variants exist.
-RESOURCES: dict[str, tuple[str, str, int, Writer]] = {
-    "locations": (
-        "locations",
-        "locations",
-        PAGE_SIZE,
-        lambda s, shop, node, _: upsert_location(s, shop, node),
-    ),
-    "variants": (
-        "variants_page",
-        "productVariants",
-        VARIANTS_PAGE_SIZE,
-        lambda s, shop, node, _: upsert_variant(s, shop, node),
-    ),
-    "customers": (
-        "customers_page",
-        "customers",
-        PAGE_SIZE,
-        lambda s, shop, node, _: upsert_customer(s, shop, customer_from_graphql(node)),
-    ),
-    "orders": ("orders_page", "orders", ORDERS_PAGE_SIZE, _write_order),
+def _write_orders(session: Session, shop: Shop, nodes: list[dict[str, Any]], api: Api) -> int:
+    """Write a page of orders in one batch; the number not skipped as stale."""
+    orders = [order_from_graphql(node, _whole_lines(node, api)) for node in nodes]
+    return len(upsert_orders(session, shop, orders).order_ids)
+
+
+def _write_customers(session: Session, shop: Shop, nodes: list[dict[str, Any]], _: Api) -> int:
+    records = [customer_record(shop, customer_from_graphql(node)) for node in nodes]
+    return len(nodes) - len(upsert_customers(session, shop, records))
+
+
+def _each(write: Callable[[Session, Shop, dict[str, Any]], object]) -> PageWriter:
+    """A page writer that writes node by node."""
+
+    def write_page(session: Session, shop: Shop, nodes: list[dict[str, Any]], _: Api) -> int:
+        return sum(write(session, shop, node) is not None for node in nodes)
+
+    return write_page
+
+
+# (document, root field, page size, page writer) per resource; orders last so variants exist.
+RESOURCES: dict[str, tuple[str, str, int, PageWriter]] = {
+    "locations": ("locations", "locations", PAGE_SIZE, _each(upsert_location)),
+    "variants": ("variants_page", "productVariants", VARIANTS_PAGE_SIZE, _each(upsert_variant)),
+    "customers": ("customers_page", "customers", PAGE_SIZE, _write_customers),
+    "orders": ("orders_page", "orders", ORDERS_PAGE_SIZE, _write_orders),
 }
 
 
@@ -96,9 +101,9 @@ def sync_resource(
     newest: datetime | None = None
     while True:
         page = api(name, variables)[root]
+        fetched += len(page["nodes"])
+        upserted += write(session, shop, page["nodes"], api)
         for node in page["nodes"]:
-            fetched += 1
-            upserted += write(session, shop, node, api) is not None
             seen = when(node.get("updatedAt"))
             newest = max(newest, seen) if newest and seen else seen or newest
         variables["after"] = page["pageInfo"]["endCursor"]

@@ -2,7 +2,7 @@
 
 Every upsert is keyed by the store's id and skips a payload older than what the mirror
 already holds (``date_modified_gmt``), so duplicates and out-of-order deliveries are
-harmless. Docs: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties
+harmless. Orders become neutral records that ``core.mirror_batch`` writes a page at a time. Docs: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Customer, InventoryLevel, Location, Order, OrderLine, Shop, Variant
+from core.mirror_batch import CustomerRecord, LineRecord, OrderRecord
+from core.models import Customer, InventoryLevel, Location, Shop, Variant
 
-_Row = TypeVar("_Row", Customer, Location, Order, Variant)
+_Row = TypeVar("_Row", Customer, Location, Variant)
 DEFAULT_LOCATION = "default"  # WooCommerce has one stock pool per product
 SETTLEMENT_META = "reshelf_settlement"  # marks refunds Reshelf made (see money.py)
 
@@ -113,24 +114,18 @@ def _mirror_stock(session: Session, shop: Shop, variant: Variant, available: int
     level.platform_updated_at = variant.platform_updated_at
 
 
-def _customer_for(session: Session, shop: Shop, data: dict[str, Any]) -> Customer | None:
+def _buyer(data: dict[str, Any]) -> CustomerRecord | None:
+    """The order's customer as the order sketches it (created if missing, never updated)."""
     billing = data.get("billing") or {}
     platform_id = str(data.get("customer_id") or 0)
     if platform_id == "0":
         if not billing.get("email"):
             return None
         platform_id = f"guest:{billing['email'].lower()}"  # guests have no customer id
-    customer = _one(session, Customer, shop.id, platform_id)
-    if customer is None:
-        customer = Customer(
-            shop_id=shop.id,
-            platform_id=platform_id,
-            email=billing.get("email"),
-            first_name=billing.get("first_name"),
-            last_name=billing.get("last_name"),
-        )
-        session.add(customer)
-    return customer
+    return CustomerRecord(
+        platform_id=platform_id, email=billing.get("email"), first_name=billing.get("first_name"),
+        last_name=billing.get("last_name"), refresh=False,
+    )  # fmt: skip
 
 
 def refunded_by_item(refunds: list[dict[str, Any]]) -> dict[str, int]:
@@ -145,71 +140,44 @@ def refunded_by_item(refunds: list[dict[str, Any]]) -> dict[str, int]:
     return units
 
 
-def upsert_order(
-    session: Session, shop: Shop, data: dict[str, Any], refunds: list[dict[str, Any]] | None = None
-) -> Order | None:
-    """Mirror an order and its lines; None if the payload is older than the mirror."""
-    order = _one(session, Order, shop.id, str(data["id"]))
-    if order is not None and _stale(order.platform_updated_at, data):
-        return None
-    if order is None:
-        order = Order(shop_id=shop.id, platform_id=str(data["id"]))
-    with session.no_autoflush:  # the row is complete only at the end
-        _fill_order(session, shop, order, data, refunds or [])
-    session.add(order)
-    return order
-
-
-def _fill_order(
-    session: Session, shop: Shop, order: Order, data: dict[str, Any], refunds: list[dict[str, Any]]
-) -> None:
+def order_record(
+    shop: Shop, data: dict[str, Any], refunds: list[dict[str, Any]] | None = None
+) -> OrderRecord:
+    """An order payload (with its refunds) as the neutral record ``core.mirror_batch`` writes."""
     shipping, billing = data.get("shipping") or {}, data.get("billing") or {}
-    order.number = str(data.get("number") or data["id"])
-    order.name = f"#{order.number}"
-    order.email = billing.get("email") or None
-    order.customer = _customer_for(session, shop, data)
-    order.currency = data.get("currency") or shop.currency
-    order.total = _money(data.get("total"))
-    order.store_status = data.get("status")
-    order.financial_status = "paid" if data.get("date_paid_gmt") or data.get("date_paid") else None
-    order.fulfillment_status = "fulfilled" if data.get("status") == "completed" else None
-    order.ordered_at = gmt(data.get("date_created_gmt")) or datetime.now(UTC)
-    order.fulfilled_at = gmt(data.get("date_completed_gmt"))
-    order.shipping_country = (shipping.get("country") or billing.get("country") or "")[:2] or None
-    order.payment_gateways = [data.get("payment_method") or ""]
-    order.channel = data.get("created_via") or "woocommerce"
-    order.platform_data = {
-        "payment_method": data.get("payment_method") or "",
-        "refunds": data.get("refunds", []),
-    }
-    order.platform_updated_at = gmt(data.get("date_modified_gmt"))
-    _upsert_lines(session, shop, order, data, refunded_by_item(refunds))
-    order.subtotal = sum((line.unit_price * line.quantity for line in order.lines), Decimal(0))
+    number = str(data.get("number") or data["id"])
+    currency = data.get("currency") or shop.currency
+    refunded = refunded_by_item(refunds or [])
+    lines = [_line_record(item, refunded) for item in data.get("line_items", [])]
+    return OrderRecord(
+        platform_id=str(data["id"]), number=number, name=f"#{number}",
+        email=billing.get("email") or None, currency=currency, total=_money(data.get("total")),
+        subtotal=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
+        store_status=data.get("status"),
+        financial_status="paid" if data.get("date_paid_gmt") or data.get("date_paid") else None,
+        fulfillment_status="fulfilled" if data.get("status") == "completed" else None,
+        ordered_at=gmt(data.get("date_created_gmt")) or datetime.now(UTC),
+        fulfilled_at=gmt(data.get("date_completed_gmt")),
+        shipping_country=(shipping.get("country") or billing.get("country") or "")[:2] or None,
+        payment_gateways=[data.get("payment_method") or ""],
+        channel=data.get("created_via") or "woocommerce",
+        platform_data={"payment_method": data.get("payment_method") or "",
+                       "refunds": data.get("refunds", [])},
+        platform_updated_at=gmt(data.get("date_modified_gmt")),
+        customer=_buyer(data), lines=lines,
+    )  # fmt: skip
 
 
-def _upsert_lines(
-    session: Session, shop: Shop, order: Order, data: dict[str, Any], refunded: dict[str, int]
-) -> None:
-    existing = {line.platform_id: line for line in order.lines}
-    for item in data.get("line_items", []):
-        key = str(item["id"])
-        line = existing.get(key)
-        if line is None:
-            line = OrderLine(shop_id=shop.id, platform_id=key, currency=order.currency)
-            order.lines.append(line)
-        quantity = max(int(item.get("quantity") or 0), 1)
-        variant_pid = str(item.get("variation_id") or item.get("product_id") or "")
-        variant = _one(session, Variant, shop.id, variant_pid) if variant_pid else None
-        line.variant_id = variant.id if variant is not None else None
-        line.variant_platform_id = variant_pid or None
-        line.product_platform_id = str(item.get("product_id") or "") or None
-        line.sku, line.title = item.get("sku") or None, item.get("name", "")
-        line.quantity = quantity
-        line.unit_price = _money(item.get("subtotal")) / quantity
-        line.discounted_unit_price = _money(item.get("total")) / quantity
-        line.tax_lines = [
-            {"rate_id": str(t["id"]), "amount": str(t.get("total") or "0")}
-            for t in item.get("taxes", [])
-        ]
-        line.refunded_quantity = refunded.get(key, 0)
-        line.currency = order.currency
+def _line_record(item: dict[str, Any], refunded: dict[str, int]) -> LineRecord:
+    quantity = max(int(item.get("quantity") or 0), 1)
+    variant_pid = str(item.get("variation_id") or item.get("product_id") or "")
+    return LineRecord(
+        platform_id=str(item["id"]), variant_platform_id=variant_pid or None,
+        product_platform_id=str(item.get("product_id") or "") or None,
+        sku=item.get("sku") or None, title=item.get("name", ""), quantity=quantity,
+        unit_price=_money(item.get("subtotal")) / quantity,
+        discounted_unit_price=_money(item.get("total")) / quantity,
+        tax_lines=[{"rate_id": str(t["id"]), "amount": str(t.get("total") or "0")}
+                   for t in item.get("taxes", [])],
+        refunded_quantity=refunded.get(str(item["id"]), 0),
+    )  # fmt: skip

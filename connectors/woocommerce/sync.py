@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from connectors.woocommerce import mapping
 from connectors.woocommerce.client import WooClient
+from core import mirror_batch
 from core.clock import Clock
 from core.models import Shop, SyncCursor, Variant
 from core.ports import SyncResult
 
-Upsert = Callable[[Session, Shop, WooClient, dict[str, Any]], bool]
+PageUpsert = Callable[[Session, Shop, WooClient, list[dict[str, Any]]], int]
 OVERLAP = timedelta(seconds=1)
 
 
@@ -45,24 +46,61 @@ def upsert_product(session: Session, shop: Shop, client: WooClient, data: dict[s
     return True
 
 
-def ensure_variants(session: Session, shop: Shop, client: WooClient, order: dict[str, Any]) -> None:
-    """Fetch products an order mentions that the mirror does not know yet."""
-    for item in order.get("line_items", []):
-        wanted = str(item.get("variation_id") or item.get("product_id") or "")
-        if not wanted or wanted == "0":
-            continue
-        known = session.scalar(
-            select(Variant.id).where(Variant.shop_id == shop.id, Variant.platform_id == wanted)
+def ensure_variants(
+    session: Session, shop: Shop, client: WooClient, orders: list[dict[str, Any]]
+) -> None:
+    """Fetch products the orders mention that the mirror does not know yet."""
+    wanted = {
+        str(item.get("variation_id") or item.get("product_id") or "")
+        for order in orders
+        for item in order.get("line_items", [])
+    } - {"", "0"}
+    if not wanted:
+        return
+    known = set(
+        session.scalars(
+            select(Variant.platform_id).where(
+                Variant.shop_id == shop.id, Variant.platform_id.in_(wanted)
+            )
         )
-        if known is None:
-            upsert_product(session, shop, client, client.get(f"products/{wanted}"))
+    )
+    for platform_id in sorted(wanted - known):
+        # A variable product fetched for one variation may have brought this one along.
+        if (
+            session.scalar(
+                select(Variant.id).where(
+                    Variant.shop_id == shop.id, Variant.platform_id == platform_id
+                )
+            )
+            is None
+        ):
+            upsert_product(session, shop, client, client.get(f"products/{platform_id}"))
+
+
+def upsert_orders(
+    session: Session, shop: Shop, client: WooClient, orders: list[dict[str, Any]]
+) -> int:
+    """Mirror a page of orders, their refunds and products; the number not skipped as stale."""
+    ensure_variants(session, shop, client, orders)
+    records = [
+        mapping.order_record(
+            shop, data, client.get(f"orders/{data['id']}/refunds") if data.get("refunds") else []
+        )
+        for data in orders
+    ]
+    return len(mirror_batch.upsert_orders(session, shop, records).order_ids)
 
 
 def upsert_order(session: Session, shop: Shop, client: WooClient, data: dict[str, Any]) -> bool:
-    """Mirror an order with its refunds and the products it mentions."""
-    ensure_variants(session, shop, client, data)
-    refunds = client.get(f"orders/{data['id']}/refunds") if data.get("refunds") else []
-    return mapping.upsert_order(session, shop, data, refunds) is not None
+    """Mirror one order (a webhook's); False when it is older than the mirror."""
+    return upsert_orders(session, shop, client, [data]) == 1
+
+
+def upsert_customers(
+    session: Session, shop: Shop, client: WooClient, customers: list[dict[str, Any]]
+) -> int:
+    """Mirror a page of customers."""
+    return sum(upsert_customer(session, shop, client, data) for data in customers)
 
 
 def upsert_customer(session: Session, shop: Shop, client: WooClient, data: dict[str, Any]) -> bool:
@@ -70,10 +108,17 @@ def upsert_customer(session: Session, shop: Shop, client: WooClient, data: dict[
     return mapping.upsert_customer(session, shop, data) is not None
 
 
-UPSERTS: dict[str, Upsert] = {
-    "orders": upsert_order,
-    "products": upsert_product,
-    "customers": upsert_customer,
+def upsert_products(
+    session: Session, shop: Shop, client: WooClient, products: list[dict[str, Any]]
+) -> int:
+    """Mirror a page of products."""
+    return sum(upsert_product(session, shop, client, data) for data in products)
+
+
+UPSERTS: dict[str, PageUpsert] = {
+    "orders": upsert_orders,
+    "products": upsert_products,
+    "customers": upsert_customers,
 }
 
 
@@ -113,9 +158,9 @@ def sync_resource(
     fetched = upserted = 0
     newest: datetime | None = None
     for number, page in pages:
+        fetched += len(page.items)
+        upserted += upsert(session, shop, client, list(page.items))
         for item in page.items:
-            fetched += 1
-            upserted += int(upsert(session, shop, client, item))
             stamp = mapping.gmt(item.get("date_modified_gmt"))
             newest = stamp if newest is None or (stamp and stamp > newest) else newest
         if backfill:

@@ -3,9 +3,11 @@
 Job ids are deterministic (``restock-<movement id>``, ``settle-<id>``, ``inbox-<id>``,
 ``return-sync-<id>-<status change number>``), so dispatching twice queues once. Jobs
 that call the store are paced per shop with RQ's ``RateLimit`` (the connector's
-``max_concurrency``). RQ refuses ``unique=True`` for rate-limited jobs, so the existence
-check and the enqueue happen under a short Redis lock per job id instead; one mechanism
-for every kind of job (it also lets the sweeper replace a dead job in the same step).
+``max_concurrency``). Work that is not paced (the webhook inbox, on the acknowledgement's
+path) is enqueued with RQ's ``unique=True``, atomic and without a database lookup. RQ
+refuses ``unique=True`` for rate-limited jobs, so for those, and for the sweeper's
+replacing of a dead job, the existence check and the enqueue happen under a short Redis
+lock per job id instead.
 """
 
 from __future__ import annotations

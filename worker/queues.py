@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Any
 
 from redis import Redis
@@ -27,7 +28,7 @@ def redis_connection() -> Redis:
     """Redis from ``REDIS_URL``, or in embedded mode one in-process fakeredis per process."""
     url = get_settings().redis_url
     if url:
-        return Redis.from_url(url)
+        return _client_for(url)
     global _embedded
     with _embedded_lock:
         if _embedded is None:
@@ -37,6 +38,12 @@ def redis_connection() -> Redis:
             # embedded worker thread that runs the jobs see the same queues.
             _embedded = fakeredis.FakeRedis(server=fakeredis.FakeServer())
         return _embedded
+
+
+@lru_cache(maxsize=4)
+def _client_for(url: str) -> Redis:
+    """One client (and connection pool) per URL per process; redis-py resets it after fork."""
+    return Redis.from_url(url)
 
 
 def get_queue(name: str, connection: Redis | None = None, **kwargs: Any) -> Queue:

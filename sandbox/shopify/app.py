@@ -24,6 +24,8 @@ from sandbox.shopify.graphql_api import Context, answer
 from sandbox.shopify.seed_api import seed_api
 from sandbox.shopify.seeding import Seeder
 from sandbox.shopify.state import Shop
+from sandbox.shopify.storefront import StorefrontSettings
+from sandbox.shopify.storefront import bp as storefront
 from sandbox.shopify.tokens import TokenError, authorised, exchange, grant_body
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
@@ -45,7 +47,9 @@ def create_emulator(emulator: Emulator | None = None, **app_config: Any) -> Flas
     app = Flask(__name__)
     app.extensions["shopify_emulator"] = emulator
     app.extensions["shopify_seeder"] = Seeder(emulator)
+    app.extensions["shopify_storefront"] = StorefrontSettings()
     app.register_blueprint(seed_api, url_prefix="/_sandbox")
+    app.register_blueprint(storefront)
 
     @app.post("/admin/api/<version>/graphql.json")
     def graphql(version: str) -> Response | tuple[Response, int]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from . import customers, orders, plugin, products, refunds, wc_auth, webhooks
+from . import customers, orders, plugin, products, refunds, storefront, wc_auth, webhooks
 from .common import error_response, reply
 from .delivery import Dispatcher, Webhook
 from .store import Store, WooError
@@ -76,7 +76,8 @@ def create_emulator(
 
     app = Flask(__name__)
     app.extensions["wc_emulator"] = emulator
-    for module in (products, orders, refunds, customers, webhooks, wc_auth):
+    app.extensions["wc_storefront"] = storefront.PluginSettings()
+    for module in (products, orders, refunds, customers, webhooks, wc_auth, storefront):
         app.register_blueprint(module.bp)
     if plugin_installed:
         app.register_blueprint(plugin.bp)

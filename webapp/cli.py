@@ -7,13 +7,13 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlparse
 
 import click
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from core.clock import SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_scope
 from core.enums import Platform, Role
@@ -75,21 +75,32 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 @main.command()
-def demo() -> None:
-    """Seed a demo shop with a policy, stock and orders; print where to open it.
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address Reshelf listens on.")
+@click.option("--port", type=int, help="Reshelf's port  [default: RESHELF_PUBLIC_URL's, or 5000]")
+@click.option("--shopify-port", default=8081, show_default=True, help="The Shopify emulator's.")
+@click.option("--woocommerce-port", default=8010, show_default=True, help="The WooCommerce one's.")
+def demo(host: str, port: int | None, shopify_port: int, woocommerce_port: int) -> None:
+    """Run the demo: two emulated stores, Reshelf connected to both, until Ctrl-C.
 
-    Safe to run again: an existing demo shop is reused as it is.
+    One process holds it all, as threads: a Shopify and a WooCommerce emulator on
+    127.0.0.1, seeded with a shopper and orders; the web app; the worker (on the Redis
+    queues when REDIS_URL is set, else in-process). A demo shop is connected to each store
+    (Shopify as a custom app, its calls sent to the emulator through
+    RESHELF_SHOPIFY_API_URL; WooCommerce with keys made on the store), backfilled, and
+    subscribed to its webhooks. Prints "Admin:", "Portal:" and "Storefront:" URLs.
+
+    The stores live in memory and start afresh each time, so the demo shops are
+    re-created from them on every run (same portal addresses and admin password);
+    returns made in an earlier run go with the stores that knew them. Ctrl-C or
+    SIGTERM stops everything. Run `reshelf db upgrade` first.
     """
-    from webapp.demo import DEMO_SHOPPER, seed_demo
+    from webapp.demo_run import DemoPorts, run_demo
 
-    settings = get_settings()
+    public_port = urlparse(get_settings().public_url).port or 5000
+    ports = DemoPorts(host, port or public_port, shopify_port, woocommerce_port)
     with database() as session:
-        seeded = seed_demo(session, SystemClock(), settings.secret_key)
-        key = seeded.shop.key
-    click.echo(f"Admin: {settings.public_url}/admin/")
-    click.echo(f"Portal: {settings.public_url}/returns/{key}/")
-    click.echo(f"Sign in as {seeded.admin_email} with password {seeded.admin_password}")
-    click.echo(f"Try order 1001 with {DEMO_SHOPPER} in the portal.")
+        session.scalars(select(Shop.id).limit(1)).all()  # the schema is there
+    run_demo(ports, lambda line: click.echo(line))
 
 
 @main.group("db")

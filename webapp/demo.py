@@ -1,7 +1,10 @@
-"""A demo shop with a published policy, stock and orders, so the portal and admin have work.
+"""Reshelf's side of the demo: a shop connected to each emulated store, and its admin.
 
-Seeding is idempotent: a second run finds the shop and changes nothing, so ``make run``
-can call it every time.
+The stores start afresh on every ``reshelf demo`` (the emulators keep nothing on disk), so
+Reshelf's demo shops are re-created from them each time: the old shop row and what hung
+from it (mirror, returns, ledger) go, since the returns and restocks it recorded no longer
+exist on the stores and their jobs would fail. The shop keys (portal addresses) and the
+admin's password stay the same from one run to the next.
 """
 
 from __future__ import annotations
@@ -9,115 +12,81 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
+import os
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.shopify import connector_for as shopify_connector
+from connectors.shopify.connector import SYNC_ORDER
+from connectors.shopify.install import add_custom_app
+from connectors.shopify.transport import routed_client
+from connectors.woocommerce import install as woo_install
 from core.clock import Clock
 from core.enums import Platform, Role
-from core.models import Customer, InventoryLevel, Location, Order, OrderLine, Shop, Variant
+from core.models import Shop
 from core.services import ensure_default_policy
+from sandbox.shopify.demo import DemoStore
 from webapp.users import add_user
 
-DEMO_DOMAIN = "reshelf-demo.myshopify.com"
 DEMO_ADMIN = "admin@demo.reshelf.test"
-DEMO_SHOPPER = "shopper@example.com"
-# (sku, title, price, final sale)
-CATALOGUE = [
-    ("SHIRT-M", "Linen shirt, M", "48.00", False),
-    ("SOCKS", "Wool socks", "14.00", False),
-    ("TOTE", "Canvas tote", "30.00", False),
-    ("SCARF", "Clearance scarf", "15.00", True),
-]
-# (order number, days since delivery, [(sku, quantity)])
-ORDERS = [
-    ("1001", 5, [("SHIRT-M", 2), ("SOCKS", 1)]),
-    ("1002", 12, [("TOTE", 1), ("SCARF", 1)]),
-    ("1003", 45, [("SHIRT-M", 1)]),
-]
 
 
-@dataclass(frozen=True)
-class Demo:
-    """What ``seed_demo`` made or found, and how to sign in."""
-
-    shop: Shop
-    admin_email: str
-    admin_password: str
-
-
-def seed_demo(session: Session, clock: Clock, secret_key: str) -> Demo:
-    """Create the demo shop, its admin, catalogue and orders unless they already exist."""
-    password = demo_password(secret_key)
-    shop = session.scalars(
-        select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == DEMO_DOMAIN)
-    ).one_or_none()
-    if shop is None:
-        shop = _seed_shop(session, clock)
-    add_user(session, DEMO_ADMIN, password, shop, Role.OWNER)
-    return Demo(shop, DEMO_ADMIN, password)
-
-
-def _seed_shop(session: Session, clock: Clock) -> Shop:
-    """Create the shop with its location, catalogue, customer, orders and policy; commits."""
-    now = clock.now()
-    shop = Shop(
-        platform=Platform.SHOPIFY, domain=DEMO_DOMAIN, name="Reshelf Demo Store", installed_at=now
-    )
+def replace_demo_shop(session: Session, platform: Platform, domain: str, name: str) -> Shop:
+    """A new, empty demo shop for this store, with the public key of the one it replaces."""
+    shops = session.scalars(select(Shop).where(Shop.platform == platform)).all()
+    # Earlier demo shops (the stores' ports may have changed), and any shop of this store.
+    old = [s for s in shops if (s.settings or {}).get("demo") or s.domain == domain]
+    key = old[0].key if old else None
+    for shop in old:
+        session.delete(shop)
+    session.flush()
+    shop = Shop(platform=platform, domain=domain, name=name, settings={"demo": True})
+    if key is not None:
+        shop.key = key
     session.add(shop)
     session.flush()
-    location = Location(shop_id=shop.id, platform_id="demo-1", name="Warehouse", is_default=True)
-    prices = {sku: Decimal(price) for sku, _, price, _ in CATALOGUE}
-    spent = sum((prices[sku] * n for _, _, items in ORDERS for sku, n in items), Decimal(0))
-    customer = Customer(
-        shop_id=shop.id, platform_id="demo-c1", email=DEMO_SHOPPER, first_name="Sam",
-        orders_count=len(ORDERS), total_spent=spent, currency="USD", country="US",
+    return shop
+
+
+def connect_shopify(session: Session, store: DemoStore, clock: Clock) -> Shop:
+    """Connect the emulated Shopify store as a custom app and backfill it; commits."""
+    replace_demo_shop(session, Platform.SHOPIFY, store.domain, store.domain)
+    # The custom app's token and secret; RESHELF_SHOPIFY_API_URL routes its calls.
+    shop = add_custom_app(
+        session, store.domain, store.access_token, store.api_secret, clock,
+        routed_client(os.environ),
     )  # fmt: skip
-    session.add_all([location, customer])
-    variants: dict[str, tuple[Variant, bool]] = {}
-    for sku, title, list_price, final_sale in CATALOGUE:
-        variant = Variant(
-            shop_id=shop.id, platform_id=f"demo-{sku}", sku=sku, title=title,
-            product_title=title, price=Decimal(list_price), currency="USD",
-        )  # fmt: skip
-        session.add(variant)
-        session.flush()
-        level = InventoryLevel(shop_id=shop.id, variant=variant, location=location, available=5)
-        session.add(level)
-        variants[sku] = (variant, final_sale)
-    for number, days, items in ORDERS:
-        delivered = now - timedelta(days=days)
-        order = Order(
-            shop_id=shop.id, platform_id=f"demo-o{number}", number=number, name=f"#{number}",
-            email=DEMO_SHOPPER, customer=customer, currency="USD", shipping_country="US",
-            ordered_at=delivered - timedelta(days=3), fulfilled_at=delivered - timedelta(days=2),
-            delivered_at=delivered, financial_status="paid", fulfillment_status="fulfilled",
-        )  # fmt: skip
-        for sku, quantity in items:
-            variant, final_sale = variants[sku]
-            price = variant.price or Decimal(0)
-            order.lines.append(
-                OrderLine(
-                    shop_id=shop.id,
-                    platform_id=f"demo-{number}-{sku}",
-                    variant_id=variant.id,
-                    sku=sku,
-                    title=variant.title,
-                    quantity=quantity,
-                    fulfilled_quantity=quantity,
-                    unit_price=price,
-                    discounted_unit_price=price,
-                    currency="USD",
-                    final_sale=final_sale,
-                )  # fmt: skip
-            )
-        session.add(order)
+    session.commit()
     ensure_default_policy(session, shop.id, clock)
     session.commit()
+    connector = shopify_connector(session, shop)
+    for resource in SYNC_ORDER:
+        connector.sync(session, resource, full=True, clock=clock)
+    session.commit()
     return shop
+
+
+def connect_woocommerce(
+    session: Session, store_url: str, keys: tuple[str, str], public_url: str, clock: Clock
+) -> Shop:
+    """Connect the emulated WooCommerce store with its keys, subscribe webhooks, backfill."""
+    replace_demo_shop(session, Platform.WOOCOMMERCE, store_url, store_url.split("://")[-1])
+    shop = woo_install.save_shop(session, store_url, keys[0], keys[1], clock)
+    ensure_default_policy(session, shop.id, clock)
+    session.commit()
+    woo_install.subscribe(shop, public_url)
+    woo_install.backfill(session, shop, clock)
+    session.commit()
+    return shop
+
+
+def add_demo_admin(session: Session, shops: list[Shop], secret_key: str) -> tuple[str, str]:
+    """The demo admin, owner of every demo shop; returns (email, password)."""
+    password = demo_password(secret_key)
+    for shop in shops:
+        add_user(session, DEMO_ADMIN, password, shop, Role.OWNER)
+    return DEMO_ADMIN, password
 
 
 def demo_password(secret_key: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 import pytest
 from click.testing import CliRunner
@@ -12,9 +10,7 @@ from sqlalchemy import inspect, select
 from core.config import get_settings
 from core.db import make_engine
 from core.enums import Role
-from core.models import Order, Shop
-from tests.webapp.actions import AdminActions, PortalActions
-from webapp import create_app
+from core.models import Shop
 from webapp.cli import main
 from webapp.users import authenticate
 
@@ -87,29 +83,6 @@ def test_user_add_refuses_an_unknown_shop(db):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "no shop nowhere.example" in result.output
-
-
-def test_demo_seeds_once_and_its_urls_work(db, engine, dispatcher):
-    first = CliRunner().invoke(main, ["demo"])
-    second = CliRunner().invoke(main, ["demo"])
-    assert first.exit_code == 0, first.output
-    assert first.output == second.output  # the second run reuses the shop and its password
-    lines = dict(line.split(": ", 1) for line in first.output.splitlines()[:2])
-    base = get_settings().public_url
-    assert lines["Admin"] == f"{base}/admin/"
-    assert lines["Portal"].startswith(f"{base}/returns/")
-    assert len(db.scalars(select(Shop)).all()) == 1
-    assert len(db.scalars(select(Order)).all()) == 3
-
-    client = create_app({"DATABASE_ENGINE": engine, "DISPATCHER": dispatcher}).test_client()
-    key = lines["Portal"].removeprefix(f"{base}/returns/").strip("/")
-    shopped = PortalActions(client, key).request_return("1001", "shopper@example.com")
-    assert "Your return number is" in shopped.get_data(as_text=True)
-    sign_in = re.search(r"Sign in as (\S+) with password (\S+)", first.output)
-    assert sign_in, first.output
-    email, password = sign_in.groups()
-    assert AdminActions(client).login(email, password).status_code == 302
-    assert "1001" in client.get("/admin/").get_data(as_text=True)
 
 
 @pytest.fixture

@@ -1,0 +1,87 @@
+"""The demo's pieces: the stores' "Return an item" links as Reshelf checks them, shop renewal."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from shopify_app import ShopifyApp
+from sqlalchemy import select
+
+from connectors.woocommerce import portal_link
+from core.enums import Platform
+from core.models import Order, Shop
+from webapp.demo import replace_demo_shop
+from webapp.demo_stores import DemoStores, start_demo_stores
+
+BUTTON = re.compile(r'<a class="button" href="([^"]+)">Return an item</a>')
+
+
+@pytest.fixture
+def stores():
+    """Both emulators, seeded and serving on ports of their own."""
+    started = start_demo_stores(0, 0)
+    yield started
+    started.stop()
+
+
+def _buttons(page: str) -> list[str]:
+    return [html.unescape(link) for link in BUTTON.findall(page)]
+
+
+def test_shopify_button_reaches_the_proxy_url_signed_as_shopify_signs(stores: DemoStores):
+    client = stores.shopify_app.test_client()
+    account = "/storefront/reshelf-demo/account"
+    buttons = _buttons(client.get(account).get_data(as_text=True))
+    assert len(buttons) == 3
+    assert buttons[-1] == "/storefront/reshelf-demo/apps/returns?order=1001&email=sam%40example.com"
+    assert client.get(buttons[-1]).status_code == 404  # no app proxy set up yet
+    stores.shopify_storefront.proxy_url = "http://reshelf.test/returns/KEY/"
+    target = client.get(buttons[-1]).headers["Location"]
+    assert target.startswith("http://reshelf.test/returns/KEY/?")
+    app = ShopifyApp(stores.shopify.app.client_id, stores.shopify.app.client_secret)
+    verified = app.verify_app_proxy_req({"method": "GET", "headers": {}, "url": target, "body": ""})
+    assert verified.ok, verified.log
+    assert verified.shop == "reshelf-demo"  # the SDK gives the handle
+    assert verified.logged_in_customer_id
+    assert parse_qs(urlparse(target).query)["order"] == ["1001"]
+
+
+def test_woocommerce_button_is_the_plugins_signed_link(stores: DemoStores):
+    client = stores.woocommerce_app.test_client()
+    orders = "/my-account/orders/"
+    assert _buttons(client.get(orders).get_data(as_text=True)) == []  # plugin not set up
+    stores.woocommerce_plugin.portal_url = "http://reshelf.test/returns/KEY"
+    stores.woocommerce_plugin.secret = "shared"
+    buttons = _buttons(client.get(orders).get_data(as_text=True))
+    assert len(buttons) == 3
+    link = urlparse(buttons[0])
+    assert buttons[0].startswith("http://reshelf.test/returns/KEY/from-store?")
+    args = {k: v[0] for k, v in parse_qs(link.query).items()}
+    order_id, email = portal_link.verify("shared", args, datetime.now(UTC))
+    assert email == stores.woocommerce_shopper
+    assert stores.woocommerce.store.orders[int(order_id)]["customer_id"]
+
+
+def test_a_store_the_shopify_link_cannot_name_is_not_found(stores: DemoStores):
+    assert stores.shopify_app.test_client().get("/storefront/nobody/account").status_code == 404
+
+
+def test_replacing_a_demo_shop_keeps_its_key_and_drops_its_data(db, factory):
+    old = factory.shop(domain="http://127.0.0.1:8010", platform=Platform.WOOCOMMERCE)
+    old.settings = {"demo": True}
+    factory.order(old, [(factory.variant(old), 1, Decimal("10.00"))])
+    kept = factory.shop(domain="http://shop.example", platform=Platform.WOOCOMMERCE)
+    db.commit()
+    key, kept_id = old.key, kept.id
+
+    new = replace_demo_shop(db, Platform.WOOCOMMERCE, "http://127.0.0.1:9010", "demo")
+    db.commit()
+    assert new.key == key
+    assert new.settings == {"demo": True}
+    assert db.scalars(select(Order)).all() == []
+    assert sorted(db.scalars(select(Shop.id)).all()) == sorted([kept_id, new.id])

@@ -12,11 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: install, migrate, seed the demo shop, start the web app and the worker
+## run: install, migrate, then the demo until Ctrl-C: both store emulators, seeded, with
+## Reshelf connected to them, the web app and the worker (`reshelf demo --help`)
 run: $(STAMP)
 	$(BIN)/reshelf db upgrade
 	$(BIN)/reshelf demo
-	$(BIN)/reshelf serve
 
 ## test: lint, type-check and the whole pytest suite (fault injection included)
 test: lint typecheck pytest

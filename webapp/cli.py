@@ -76,8 +76,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address Reshelf listens on.")
-@click.option("--port", type=int, help="Reshelf's port  [default: RESHELF_PUBLIC_URL's, or 5000]")
-@click.option("--shopify-port", default=8081, show_default=True, help="The Shopify emulator's.")
+@click.option("--port", type=int, help="Reshelf's port.  [default: RESHELF_PUBLIC_URL's, or 5000]")
+@click.option("--shopify-port", default=8081, show_default=True, help="The Shopify store's port.")
 @click.option("--woocommerce-port", default=8010, show_default=True, help="The WooCommerce one's.")
 def demo(host: str, port: int | None, shopify_port: int, woocommerce_port: int) -> None:
     """Run the demo: two emulated stores, Reshelf connected to both, until Ctrl-C.

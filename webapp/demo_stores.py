@@ -115,7 +115,7 @@ def start_demo_stores(shopify_port: int, woocommerce_port: int) -> DemoStores:
     shopify_server = serve_in_background(shopify_app, HOST, shopify_port, "demo-shopify")
     try:
         woo_server = serve_in_background(woo_app, HOST, woocommerce_port, "demo-woocommerce")
-    except OSError:
+    except BaseException:  # werkzeug exits when the port is taken, after saying so
         shopify_server.stop()
         raise
     return DemoStores(shopify_app, woo_app, shopify_server, woo_server, store, shopper)

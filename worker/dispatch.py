@@ -36,8 +36,10 @@ from worker.retry import RAISED
 
 log = logging.getLogger(__name__)
 
-# A finished or dead job whose row is still pending may be replaced (see ``ensure``).
-TERMINAL = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+# A job that ended while its row is still pending did not do the work: the sweeper may
+# replace it. Not a failed one: it waits in the failed registry for a person to replay it
+# (a fatal error, or a store that refused for hours), and it is replaced only if it expires.
+ENDED = {JobStatus.FINISHED, JobStatus.STOPPED, JobStatus.CANCELED}
 JOB_TIMEOUT = 120  # seconds; a store call that takes longer is treated as failed
 FAILURE_TTL = 30 * 24 * 3600  # failed jobs stay replayable for a month
 
@@ -106,8 +108,8 @@ class RQDispatcher:
             log.warning("could not enqueue %s %s, the sweeper will: %s", kind, object_id, exc)
 
     def ensure(self, kind: JobKind, object_id: int, *, replace_terminal: bool) -> Job | None:
-        """Enqueue the work's job; with ``replace_terminal`` also replace a finished, failed or
-        abandoned one (the sweeper's case: the row is still pending, so that job did not do it)."""
+        """Enqueue the work's job; with ``replace_terminal`` also replace one that ended or was
+        abandoned (the sweeper's case: the row is still pending, so that job did not do it)."""
         spec = SPECS[kind]
         if not spec.calls_store and not replace_terminal:
             return self._enqueue_unique(spec, f"{spec.prefix}-{object_id}", object_id)
@@ -180,7 +182,7 @@ class RQDispatcher:
             return False
         if not replace_terminal:
             return True
-        if status in TERMINAL:
+        if status in ENDED:
             return False
         if status == JobStatus.QUEUED:
             return not is_lost(self.connection, job_id)

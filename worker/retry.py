@@ -7,8 +7,9 @@
 - Anything else that escapes a job (a database hiccup, a bug): RQ's own retries from the
   ``Retry`` given at enqueue (``RAISED``), then the failed registry.
 
-Either way, the database row stays pending and the sweeper re-enqueues it later, so a
-store that is down for an afternoon delays work and never loses it.
+A job that runs out of retries lands in the failed registry with its row still pending:
+the admin shows it with the store's words and replays it (``worker.admin_data.replay``).
+Nothing is lost, and nothing is retried for ever without a person seeing it.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Pending stock movements and settlements and received inbox deliveries each deserve a
 live job. When Redis was flushed or restarted, a process died between its commit and
-its enqueue, a job ran out of retries or its worker was killed, the sweeper enqueues the
-work again under the same deterministic id (see ``worker.abandoned`` for how it tells a
-dead worker's job from a live one). Running it twice enqueues nothing twice.
+its enqueue, or a worker was killed holding the job, the sweeper enqueues the work again
+under the same deterministic id (see ``worker.abandoned`` for how it tells a dead worker's
+job from a live one). A job in the failed registry is left for a person to replay.
+Running the sweeper twice enqueues nothing twice.
 """
 
 from __future__ import annotations

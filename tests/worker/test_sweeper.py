@@ -116,3 +116,25 @@ def test_a_worker_named_by_reshelf_is_known_dead_without_its_registration(redis_
     assert not worker_is_gone(redis_conn, worker_name())  # this very process
     assert worker_is_gone(redis_conn, f"{_dead_pid()}.abcd1234@{socket.gethostname()}")
     assert not worker_is_gone(redis_conn, f"{_dead_pid()}.abcd1234@another-host")
+
+
+def test_a_job_out_of_retries_waits_in_the_failed_registry_for_a_person(
+    db, factory, store, rq_dispatcher, redis_conn, run_jobs, monkeypatch
+):
+    from core.errors import RetriableStoreError
+    from worker import admin_data, retry
+
+    monkeypatch.setattr(retry, "BACKOFF", [0])
+    monkeypatch.setattr(retry, "STORE_RETRIES", 1)
+    shop = factory.shop()
+    movement = add_movement(db, shop, factory.variant(shop))
+    store.failures = [RetriableStoreError("503 Service Unavailable")] * 2
+    rq_dispatcher.dispatch("movement", movement.id)
+    run_jobs()
+
+    assert [f.job_id for f in admin_data.failed_jobs(redis_conn)] == [f"restock-{movement.id}"]
+    assert sweep(redis_conn) == 0  # pending, but a person decides when to try again
+    admin_data.replay(f"restock-{movement.id}", redis_conn)
+    run_jobs()
+    db.expire_all()
+    assert db.get(StockMovement, movement.id).state == LedgerState.APPLIED

@@ -53,6 +53,8 @@ def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str,
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     engine = create_engine(postgres_url(), connect_args={"options": f"-csearch_path={schema}"})
     Base.metadata.create_all(engine)
+    # This process's own settings follow the subprocesses' for the duration, then revert.
+    saved = dict(os.environ)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "RESHELF_ENCRYPTION_KEY",
                                            "SECRET_KEY", "RESHELF_INSTANCE_PATH")})  # fmt: skip
     from core import crypto
@@ -63,6 +65,9 @@ def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str,
     try:
         yield env, engine
     finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
         engine.dispose()
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
         with admin.begin() as conn:

@@ -50,17 +50,10 @@ def _reshelf() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
 
 
-def _children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+def _children(pid: int) -> list[str]:
+    """The processes any thread of ``pid`` started (Linux /proc)."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return [child for task in tasks for child in (task / "children").read_text().split()]
 
 
 class RunningDemo:
@@ -81,7 +74,7 @@ class RunningDemo:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def wait_for(self, prefix: str, timeout: float = 25) -> str:
+    def wait_for(self, prefix: str, timeout: float = 45) -> str:
         """The first output line starting with ``prefix``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -211,7 +204,7 @@ def _check_urls(demo: RunningDemo, urls: dict[str, str]) -> None:
     assert order.url.endswith("/order"), order.text
     # A new order on the store reaches Reshelf through its webhook and the worker.
     number = _new_shopify_order(shopify.group(1))
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while not _look_up(browser, lookup, number, asked["email"][0]).url.endswith("/order"):
         assert time.monotonic() < deadline, f"order {number} never reached Reshelf"
         time.sleep(0.3)

@@ -61,7 +61,9 @@ def _upsert(
     kept: tuple[str, ...],
 ) -> tuple[PostgresInsert | SQLiteInsert, dict[str, ColumnElement[Any]]]:
     """The INSERT with its VALUES, and the SET clause for a conflict on ``key``."""
-    params = {name: _param(table, name) for name in key + written + kept}
+    # The batch's own timestamps: one value for all rows beats a default called per row.
+    stamps = ("created_at", "updated_at")
+    params = {name: _param(table, name) for name in key + written + kept + stamps}
     values: dict[str, ColumnElement[Any]] = dict(params)
     for name in kept:
         if name in DEFAULTS:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import SystemClock
 from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
 from core.mirror_batch.statements import customer_upsert, line_upsert, order_upsert, variant_stub
 from core.models import Customer, Order, OrderLine, Shop, Variant
@@ -21,6 +22,12 @@ class BatchResult:
 
     order_ids: dict[str, int] = field(default_factory=dict)
     stale: set[str] = field(default_factory=set)
+
+
+def _common(shop: Shop) -> dict[str, Any]:
+    """What every row of a batch shares: the shop, and creation and change times."""
+    now = SystemClock().now()
+    return {"shop_id": shop.id, "created_at": now, "updated_at": now}
 
 
 def _older(incoming: datetime | None, stored: datetime | None) -> bool:
@@ -54,7 +61,7 @@ def _write_customers(
             chosen[record.platform_id] = record
     if not chosen:
         return {}, set()
-    rows = [{"shop_id": shop.id, **vars(c)} for c in chosen.values()]
+    rows = [{**_common(shop), **vars(c)} for c in chosen.values()]
     conn = session.connection()
     for refresh in (True, False):
         batch = [row for row in rows if row["refresh"] is refresh]
@@ -86,7 +93,7 @@ def _variants(
     found = {pid: (row_id, tags or []) for pid, row_id, tags in session.execute(query)}
     missing = {line.variant_platform_id: line for line in lines} if stubs else {}
     stub_rows = [
-        {"shop_id": shop.id, "platform_id": pid, "sku": line.sku, "title": line.title,
+        {**_common(shop), "platform_id": pid, "sku": line.sku, "title": line.title,
          "currency": shop.currency}
         for pid, line in missing.items() if pid and pid not in found
     ]  # fmt: skip
@@ -145,7 +152,7 @@ def upsert_orders(
 
 def _order_row(shop: Shop, order: OrderRecord, customers: dict[str, int]) -> dict[str, Any]:
     row = {k: v for k, v in vars(order).items() if k not in ("lines", "customer")}
-    row["shop_id"] = shop.id
+    row.update(_common(shop))
     row["customer_id"] = customers.get(order.customer.platform_id) if order.customer else None
     return row
 
@@ -162,7 +169,7 @@ def _line_row(
     final_sale = None
     if final_sale_tag is not None:
         final_sale = final_sale_tag in {t.lower() for t in tags}
-    return {**vars(line), "shop_id": shop.id, "order_id": order_id, "currency": currency,
+    return {**vars(line), **_common(shop), "order_id": order_id, "currency": currency,
             "variant_id": variant_id, "final_sale": final_sale}  # fmt: skip
 
 

@@ -101,19 +101,19 @@ class RQDispatcher:
     def dispatch(self, kind: JobKind, object_id: int) -> None:
         """Queue the job for this work unless a job with its id already exists."""
         try:
-            self.ensure(kind, object_id, replace_terminal=False)
+            self.ensure(kind, object_id, replace_dead=False)
         except RedisError as exc:
             # The work is committed; the sweeper enqueues it once Redis is back. The caller
             # (a merchant grading a line, a webhook being acknowledged) need not fail for it.
             log.warning("could not enqueue %s %s, the sweeper will: %s", kind, object_id, exc)
 
-    def ensure(self, kind: JobKind, object_id: int, *, replace_terminal: bool) -> Job | None:
-        """Enqueue the work's job; with ``replace_terminal`` also replace one that ended or was
+    def ensure(self, kind: JobKind, object_id: int, *, replace_dead: bool) -> Job | None:
+        """Enqueue the work's job; with ``replace_dead`` also replace one that ended or was
         abandoned (the sweeper's case: the row is still pending, so that job did not do it)."""
         spec = SPECS[kind]
-        if not spec.calls_store and not replace_terminal:
+        if not spec.calls_store and not replace_dead:
             return self._enqueue_unique(spec, f"{spec.prefix}-{object_id}", object_id)
-        if kind != "return_sync" and self._held(f"{spec.prefix}-{object_id}", replace_terminal):
+        if kind != "return_sync" and self._held(f"{spec.prefix}-{object_id}", replace_dead):
             return None  # the common case, answered from Redis alone (the sweeper asks a lot)
         with session_factory(self.engine)() as session:
             owner = cast(Owned | None, session.get(_OWNER[kind], object_id))
@@ -124,16 +124,16 @@ class RQDispatcher:
             limit = self.rate_limit(session, owner.shop_id) if spec.calls_store else None
         return self.enqueue_once(
             spec.func, spec.queue, job_id, (object_id,), limit,
-            replace_terminal=replace_terminal, description=f"{kind} {object_id}",
+            replace_dead=replace_dead, description=f"{kind} {object_id}",
         )  # fmt: skip
 
     def enqueue_once(
         self, func: str, queue_name: str, job_id: str, args: tuple[int, ...],
-        limit: RateLimit | None, *, replace_terminal: bool = False, description: str = "",
+        limit: RateLimit | None, *, replace_dead: bool = False, description: str = "",
     ) -> Job | None:  # fmt: skip
         """Enqueue ``func(*args)`` as ``job_id`` unless that job exists; None if it did."""
         with self.connection.lock(f"reshelf:enqueue:{job_id}", timeout=30, blocking_timeout=30):
-            if self._held(job_id, replace_terminal):
+            if self._held(job_id, replace_dead):
                 return None
             if self._status(job_id) is not None:
                 discard(self.connection, job_id)
@@ -175,12 +175,12 @@ class RQDispatcher:
             known[shop_id] = max(1, int(factory(session, shop).max_concurrency))
         return RateLimit(f"shop-{shop_id}", known[shop_id])
 
-    def _held(self, job_id: str, replace_terminal: bool) -> bool:
+    def _held(self, job_id: str, replace_dead: bool) -> bool:
         """True if a job with this id exists and should stay (it is live, or we keep it)."""
         status = self._status(job_id)
         if status is None:
             return False
-        if not replace_terminal:
+        if not replace_dead:
             return True
         if status in ENDED:
             return False

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 
 from redis import Redis
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from core.enums import InboxStatus, LedgerState, ShopStatus
 from core.models import InboxDelivery, Settlement, Shop, StockMovement
@@ -26,7 +27,7 @@ from worker.queues import PRIORITY, get_queue, redis_connection
 log = logging.getLogger(__name__)
 
 
-def pending_work(engine: Engine) -> list[tuple[JobKind, int]]:
+def pending_work(session: Session) -> list[tuple[JobKind, int]]:
     """What the database says must still be done, for shops that can be reached."""
     active = select(Shop.id).where(Shop.status == ShopStatus.ACTIVE)
     queries: list[tuple[JobKind, Select[int]]] = [
@@ -41,9 +42,8 @@ def pending_work(engine: Engine) -> list[tuple[JobKind, int]]:
         ).order_by(InboxDelivery.id)),
     ]  # fmt: skip
     found: list[tuple[JobKind, int]] = []
-    with get_context().session() as session:
-        for kind, query in queries:
-            found.extend((kind, object_id) for object_id in session.scalars(query))
+    for kind, query in queries:
+        found.extend((kind, object_id) for object_id in session.scalars(query))
     return found
 
 
@@ -62,9 +62,11 @@ def sweep(connection: Redis | None = None) -> int:
             # again just below (a job killed after the store answered has nothing left to do).
             log.warning("job %s was abandoned by a worker that died", job_id)
             discard(dispatcher.connection, job_id)
+    with context.session() as session:
+        pending = pending_work(session)
     enqueued = 0
-    for kind, object_id in pending_work(context.engine):
-        if dispatcher.ensure(kind, object_id, replace_terminal=True) is not None:
+    for kind, object_id in pending:
+        if dispatcher.ensure(kind, object_id, replace_dead=True) is not None:
             enqueued += 1
     if enqueued:
         log.warning("sweeper re-enqueued %d jobs whose work was still pending", enqueued)

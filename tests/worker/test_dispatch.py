@@ -97,6 +97,6 @@ def test_a_finished_job_is_not_enqueued_again_by_dispatch(db, factory, rq_dispat
     rq_dispatcher.dispatch("movement", movement.id)
     run_jobs()
 
-    assert rq_dispatcher.ensure("movement", movement.id, replace_terminal=False) is None
+    assert rq_dispatcher.ensure("movement", movement.id, replace_dead=False) is None
     job = Job.fetch(f"restock-{movement.id}", connection=rq_dispatcher.connection)
     assert job.get_status() == "finished"

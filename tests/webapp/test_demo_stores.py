@@ -12,10 +12,16 @@ import pytest
 from shopify_app import ShopifyApp
 from sqlalchemy import select
 
+from connectors.shopify.transport import ENV_VAR
 from connectors.woocommerce import portal_link
+from core.config import get_settings
 from core.enums import Platform
-from core.models import Order, Shop
+from core.models import InboxDelivery, Order, Shop
+from sandbox.woocommerce.ordering import new_order
+from tests.support.live import serve_wsgi
+from webapp import create_app
 from webapp.demo import replace_demo_shop
+from webapp.demo_run import connect_demo
 from webapp.demo_stores import DemoStores, start_demo_stores
 
 BUTTON = re.compile(r'<a class="button" href="([^"]+)">Return an item</a>')
@@ -27,6 +33,13 @@ def stores():
     started = start_demo_stores(0, 0)
     yield started
     started.stop()
+
+
+@pytest.fixture
+def fresh_settings():
+    """Settings read again after the test (list it before monkeypatch, which undoes first)."""
+    yield
+    get_settings.cache_clear()
 
 
 def _buttons(page: str) -> list[str]:
@@ -85,3 +98,33 @@ def test_replacing_a_demo_shop_keeps_its_key_and_drops_its_data(db, factory):
     assert new.settings == {"demo": True}
     assert db.scalars(select(Order)).all() == []
     assert sorted(db.scalars(select(Shop.id)).all()) == sorted([kept_id, new.id])
+
+
+def test_connected_demo_shops_mirror_the_stores_and_hear_their_new_orders(
+    stores: DemoStores, db, engine, dispatcher, fresh_settings, monkeypatch
+):
+    app = create_app({"DATABASE_ENGINE": engine, "DISPATCHER": dispatcher})
+    with serve_wsgi(app) as reshelf_url:
+        monkeypatch.setenv("RESHELF_PUBLIC_URL", reshelf_url)
+        monkeypatch.setenv(ENV_VAR, stores.shopify_server.url)
+        get_settings.cache_clear()
+        lines = connect_demo(stores)
+        assert [line.split(": ")[0] for line in lines[:3]] == ["Admin", "Portal", "Storefront"]
+        shops = {shop.platform: shop for shop in db.scalars(select(Shop))}
+        numbers = {p: {o.number for o in db.scalars(select(Order).filter_by(shop_id=s.id))}
+                   for p, s in shops.items()}  # fmt: skip
+        assert numbers[Platform.SHOPIFY] == {"1001", "1002", "1003"}
+        assert len(numbers[Platform.WOOCOMMERCE]) == 7  # four guests' orders, three of Kim's
+
+        seeder, store = stores.shopify_app.extensions["shopify_seeder"], stores.shopify_store
+        shop = stores.shopify.shop(store.domain)
+        shopper, variant = next(iter(shop.customers.values())), next(iter(shop.variants.values()))
+        seeder.order(shop, shopper, [(variant, 1)])
+        product = next(iter(stores.woocommerce.store.products))
+        line = {"product_id": product, "quantity": 1}
+        new_order(stores.woocommerce.store, {"status": "processing", "line_items": [line]})
+        assert stores.shopify.webhooks.drain(10)
+        assert stores.woocommerce.dispatcher.drain(10)
+    topics = {(d.platform, d.topic) for d in db.scalars(select(InboxDelivery))}
+    assert (Platform.SHOPIFY, "orders/create") in topics
+    assert (Platform.WOOCOMMERCE, "order.created") in topics

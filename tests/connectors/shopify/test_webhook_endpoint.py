@@ -119,3 +119,26 @@ def _check_effect(topic, sample, db, shop_row):
         assert shop_row.scopes == ",".join(sample["current"])
     elif topic == "customers/data_request":
         assert db.scalars(select(OutboundEmail)).one().kind == "customer_data_request"
+
+
+def test_a_body_that_is_not_json_is_400_with_the_reason_and_not_stored(web, db, shop_row):
+    answer = post(web, shop_row, "orders/create", b"{not json")
+    assert answer.status_code == 400
+    assert b"not JSON" in answer.data
+    assert db.scalars(select(InboxDelivery)).all() == []
+
+
+def test_an_unknown_topic_is_stored_logged_and_left_alone(
+    web, db, shop_row, connector, clock, caplog
+):
+    body = b'{"id": 99, "title": "A product"}'
+    assert post(web, shop_row, "products/create", body, webhook_id="wh-new").status_code == 200
+    delivery = db.scalars(select(InboxDelivery)).one()
+    with caplog.at_level("INFO"):
+        process_delivery(db, delivery.id, connector, clock)
+    assert (delivery.topic, delivery.body, delivery.status) == (
+        "products/create",
+        body,
+        InboxStatus.IGNORED,
+    )
+    assert "no handler for products/create" in caplog.text

@@ -45,11 +45,11 @@ def receive(shop_key: str) -> tuple[str, int]:
     if not secret or not webhooks.verify(
         body, secret, webhooks.header(headers, "X-WC-Webhook-Signature")
     ):
-        return "", 401
+        return "Bad or missing X-WC-Webhook-Signature", 401
     try:
         delivery = webhooks.parse(headers, body)
-    except webhooks.MalformedDelivery:
-        return "", 400
+    except webhooks.MalformedDelivery as exc:
+        return f"Malformed delivery: {exc}", 400
     session = get_session()
     row = InboxDelivery(
         shop_id=shop.id,

@@ -75,6 +75,45 @@ def test_signed_but_malformed_is_400(db, reshelf, woo_shop):
     assert _inbox(db) == []
 
 
+def test_signed_but_malformed_is_400_with_a_reason(db, reshelf, woo_shop):
+    body = b"{not json"
+    answer = requests.post(
+        _endpoint(reshelf, woo_shop),
+        data=body,
+        timeout=5,
+        headers={
+            "X-WC-Webhook-Topic": "order.updated",
+            "X-WC-Webhook-Signature": webhooks.sign(body, woo_shop.credential("webhook_secret")),
+        },
+    )
+    assert answer.status_code == 400
+    assert answer.text.strip()  # says why, not a bare status
+    assert _inbox(db) == []
+
+
+def test_an_unknown_topic_is_stored_logged_and_left_alone(db, reshelf, woo_shop, caplog):
+    body = json.dumps({"id": 5, "date_modified_gmt": "2026-01-01T00:00:00"}).encode()
+    answer = requests.post(
+        _endpoint(reshelf, woo_shop),
+        data=body,
+        timeout=5,
+        headers={
+            "X-WC-Webhook-Topic": "coupon.created",
+            "X-WC-Webhook-Signature": webhooks.sign(body, woo_shop.credential("webhook_secret")),
+        },
+    )
+    assert answer.status_code == 200
+    (delivery,) = _inbox(db)
+    with caplog.at_level("INFO"):
+        process_delivery(db, delivery.id, WooCommerceConnector(woo_shop), SystemClock())
+    assert (delivery.topic, delivery.body, delivery.status.value) == (
+        "coupon.created",
+        body,
+        "ignored",
+    )
+    assert "no handler for WooCommerce topic coupon.created" in caplog.text
+
+
 def test_delivery_is_stored_once_enqueued_and_processed(
     db, reshelf, woo, woo_shop, woo_api, seed, dispatcher
 ):

@@ -92,7 +92,9 @@ def demo(host: str, port: int | None, shopify_port: int, woocommerce_port: int) 
     The stores live in memory and start afresh each time, so the demo shops are
     re-created from them on every run (same portal addresses and admin password);
     returns made in an earlier run go with the stores that knew them. Ctrl-C or
-    SIGTERM stops everything. Run `reshelf db upgrade` first.
+    SIGTERM stops everything. Run `reshelf db upgrade` first. Other `reshelf worker`
+    processes on the same Redis need RESHELF_SHOPIFY_API_URL set to the Shopify
+    emulator's address (http://127.0.0.1:SHOPIFY_PORT).
     """
     from webapp.demo_run import DemoPorts, run_demo
 

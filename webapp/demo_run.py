@@ -68,8 +68,9 @@ def connect_demo(stores: DemoStores) -> list[str]:
     public = settings.public_url.rstrip("/")
     woo_keys = stores.woocommerce.store.create_api_key("read_write")
     with session_scope(engine_for(settings.database_url)) as session:
-        shopify = connect_shopify(session, stores.shopify_store, clock)
+        # WooCommerce first: the admin opens on the lowest shop id, the store printed first.
         woo = connect_woocommerce(session, stores.woocommerce_server.url, woo_keys, public, clock)
+        shopify = connect_shopify(session, stores.shopify_store, clock)
         email, password = add_demo_admin(session, [woo, shopify], settings.secret_key)
         shopify_key, woo_key = shopify.key, woo.key
         link_secret = woo.credential("portal_link_secret") or ""

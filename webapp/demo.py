@@ -71,7 +71,7 @@ def connect_woocommerce(
     session: Session, store_url: str, keys: tuple[str, str], public_url: str, clock: Clock
 ) -> Shop:
     """Connect the emulated WooCommerce store with its keys, subscribe webhooks, backfill."""
-    replace_demo_shop(session, Platform.WOOCOMMERCE, store_url, store_url.split("://")[-1])
+    replace_demo_shop(session, Platform.WOOCOMMERCE, store_url, "WooCommerce demo store")
     shop = woo_install.save_shop(session, store_url, keys[0], keys[1], clock)
     ensure_default_policy(session, shop.id, clock)
     session.commit()

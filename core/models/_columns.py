@@ -8,6 +8,11 @@ from typing import Any
 from sqlalchemy import Enum, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Job ids are built from row ids (``restock-<id>``), so an id must never come back after
+# its row is deleted. PostgreSQL sequences never reuse; SQLite reuses the largest rowid
+# unless the table is AUTOINCREMENT.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 def enum_type(enum_cls: type[StrEnum]) -> Enum:
     """A VARCHAR + CHECK column holding the enum's values (portable, readable in SQL)."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, Timestamped
 from core.db.types import JSONType, Money, UTCDateTime
 from core.enums import Grade, LedgerState, ResolutionKind
-from core.models._columns import enum_type, shop_fk
+from core.models._columns import NEVER_REUSE_IDS, enum_type, shop_fk
 from core.models.catalog import Location, Variant
 from core.models.returns import ReturnLine, ReturnRequest
 
@@ -30,6 +30,7 @@ class StockMovement(Base, Timestamped):
     __table_args__ = (
         UniqueConstraint("return_line_id", "grade"),
         Index("ix_stock_movements_state", "state", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +64,7 @@ class Settlement(Base, Timestamped):
     __table_args__ = (
         UniqueConstraint("return_id", "kind"),
         Index("ix_settlements_state", "state", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

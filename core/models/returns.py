@@ -19,7 +19,7 @@ from core.enums import (
     ResolutionState,
     ReturnStatus,
 )
-from core.models._columns import enum_type, shop_fk
+from core.models._columns import NEVER_REUSE_IDS, enum_type, shop_fk
 from core.models.orders import Customer, Order, OrderLine
 
 
@@ -51,6 +51,7 @@ class ReturnRequest(Base, Timestamped):
         # The desk lists one shop's returns newest first, by status or all together.
         Index("ix_return_requests_desk", "shop_id", "status", "created_at", "id"),
         Index("ix_return_requests_shop_created", "shop_id", "created_at", "id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import Base, Timestamped
 from core.db.types import JSONType, UTCDateTime
 from core.enums import InboxStatus, Platform
-from core.models._columns import enum_type, shop_fk
+from core.models._columns import NEVER_REUSE_IDS, enum_type, shop_fk
 
 
 class InboxDelivery(Base):
@@ -22,6 +22,7 @@ class InboxDelivery(Base):
         # Shopify: the webhook id; WooCommerce: topic + resource id + date_modified_gmt.
         UniqueConstraint("shop_id", "dedupe_key"),
         Index("ix_inbox_deliveries_status", "status", "received_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -52,6 +52,16 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(empty_engine):
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
 
 
+def test_tables_whose_ids_name_jobs_never_reuse_ids_on_sqlite(empty_engine):
+    if empty_engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL sequences never hand out an id twice")
+    _run(empty_engine, "upgrade", "head")
+    with empty_engine.connect() as conn:
+        schema = dict(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type='table'")))
+    for table in ("inbox_deliveries", "stock_movements", "settlements", "return_requests"):
+        assert "AUTOINCREMENT" in schema[table], table
+
+
 def test_models_match_the_migrations(empty_engine):
     _run(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from core import crypto
 from core.config import get_settings
-from core.models import Customer, PublishedPolicyError, Shop
+from core.models import Customer, InboxDelivery, PublishedPolicyError, Shop
 from core.services.policies import create_draft, publish_policy, published_policy
 
 
@@ -72,3 +72,23 @@ def test_publishing_a_new_version_retires_the_old_one(db, factory, clock):
     assert compiled.rules[0].outcome.window_days == 60
     assert first.status.value == "retired"
     assert second.version == first.version + 1
+
+
+def test_ids_that_name_jobs_are_never_reused_after_a_delete(db, factory, clock):
+    shop = factory.shop()
+
+    def delivery() -> InboxDelivery:
+        row = InboxDelivery(
+            shop_id=shop.id, platform=shop.platform, topic="orders/create",
+            dedupe_key=str(clock.now().timestamp()), received_at=clock.now(),
+        )  # fmt: skip
+        clock.advance(seconds=1)
+        db.add(row)
+        db.commit()
+        return row
+
+    first = delivery()
+    gone = first.id
+    db.delete(first)
+    db.commit()
+    assert delivery().id > gone  # "inbox-<id>" of the deleted row must not name a new one

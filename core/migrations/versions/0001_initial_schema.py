@@ -178,6 +178,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "shop_id", "dedupe_key", name=op.f("uq_inbox_deliveries_shop_id_dedupe_key")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("inbox_deliveries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inbox_deliveries_shop_id"), ["shop_id"], unique=False)
@@ -757,6 +758,7 @@ def upgrade() -> None:
             name=op.f("uq_return_requests_shop_id_platform_return_id"),
         ),
         sa.UniqueConstraint("shop_id", "rma", name=op.f("uq_return_requests_shop_id_rma")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("return_requests", schema=None) as batch_op:
         batch_op.create_index(
@@ -999,6 +1001,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_settlements")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_settlements_idempotency_key")),
         sa.UniqueConstraint("return_id", "kind", name=op.f("uq_settlements_return_id_kind")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("settlements", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_settlements_return_id"), ["return_id"], unique=False)
@@ -1153,6 +1156,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "return_line_id", "grade", name=op.f("uq_stock_movements_return_line_id_grade")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("stock_movements", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_stock_movements_shop_id"), ["shop_id"], unique=False)

@@ -57,7 +57,8 @@ def test_tables_whose_ids_name_jobs_never_reuse_ids_on_sqlite(empty_engine):
         pytest.skip("PostgreSQL sequences never hand out an id twice")
     _run(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:
-        schema = dict(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type='table'")))
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type='table'")).all()
+        schema = {name: sql for name, sql in rows}
     for table in ("inbox_deliveries", "stock_movements", "settlements", "return_requests"):
         assert "AUTOINCREMENT" in schema[table], table
 

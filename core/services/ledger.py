@@ -8,6 +8,7 @@ sends the same key, so the store never applies it twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from core.models import (
     Settlement,
     StockMovement,
 )
-from core.ports import StoreConnector
+from core.ports import StoreAnswer, StoreConnector
 from core.services._common import record
 from core.services.resolution import SETTLED_AS
 
@@ -40,28 +41,49 @@ def _locked(session: Session, model: type[_Row], object_id: int) -> _Row:
     return row
 
 
+def _apply_once(
+    session: Session,
+    row: StockMovement | Settlement,
+    call: Callable[[], StoreAnswer],
+    flag: Callable[[str], None],
+    clock: Clock,
+) -> StoreAnswer | None:
+    """Call the store for a pending ledger row; None if it was already applied.
+
+    A retriable failure leaves the row pending (the job retries with the same key); a
+    fatal one marks it failed and flags it for a person. Either way the attempt is kept.
+    """
+    if row.state == LedgerState.APPLIED:
+        return None
+    row.attempts += 1
+    try:
+        answer = call()
+    except RetriableStoreError as exc:
+        row.last_error = str(exc)
+        session.commit()
+        raise
+    except FatalStoreError as exc:
+        row.state, row.last_error = LedgerState.FAILED, str(exc)
+        flag(str(exc))
+        session.commit()
+        raise
+    row.state, row.applied_at, row.last_error = LedgerState.APPLIED, clock.now(), None
+    row.store_answer = answer.raw
+    return answer
+
+
 def apply_movement(
     session: Session, movement_id: int, connector: StoreConnector, clock: Clock
 ) -> StockMovement:
     """Put a movement's units back on the store, once; raise StoreError to retry or park."""
     movement = _locked(session, StockMovement, movement_id)
-    if movement.state == LedgerState.APPLIED:
+    answer = _apply_once(
+        session, movement, lambda: connector.apply_movement(session, movement),
+        lambda error: _flag(movement.return_line, f"restock failed: {error}"), clock,
+    )  # fmt: skip
+    if answer is None:
         return movement
-    movement.attempts += 1
-    try:
-        answer = connector.apply_movement(session, movement)
-    except RetriableStoreError as exc:
-        movement.last_error = str(exc)
-        session.commit()
-        raise
-    except FatalStoreError as exc:
-        movement.state, movement.last_error = LedgerState.FAILED, str(exc)
-        _flag(session, movement.return_line, f"restock failed: {exc}")
-        session.commit()
-        raise
-    movement.state, movement.applied_at = LedgerState.APPLIED, clock.now()
-    movement.store_answer, movement.quantity_after = answer.raw, answer.quantity_after
-    movement.last_error = None
+    movement.quantity_after = answer.quantity_after
     if answer.quantity_after is not None:
         _mirror_level(session, movement, answer.quantity_after)
     if movement.return_line is not None:
@@ -76,28 +98,20 @@ def apply_settlement(
 ) -> Settlement:
     """Refund, credit or exchange on the store, once."""
     settlement = _locked(session, Settlement, settlement_id)
-    if settlement.state == LedgerState.APPLIED:
+    request = settlement.request
+    answer = _apply_once(
+        session, settlement, lambda: connector.apply_settlement(session, settlement),
+        lambda error: setattr(request, "attention", f"{settlement.kind.value} failed: {error}"),
+        clock,
+    )  # fmt: skip
+    if answer is None:
         return settlement
-    settlement.attempts += 1
-    try:
-        answer = connector.apply_settlement(session, settlement)
-    except RetriableStoreError as exc:
-        settlement.last_error = str(exc)
-        session.commit()
-        raise
-    except FatalStoreError as exc:
-        settlement.state, settlement.last_error = LedgerState.FAILED, str(exc)
-        settlement.request.attention = f"{settlement.kind.value} failed: {exc}"
-        session.commit()
-        raise
-    settlement.state, settlement.applied_at = LedgerState.APPLIED, clock.now()
-    settlement.store_reference, settlement.store_answer = answer.reference, answer.raw
-    settlement.last_error = None
-    for line in settlement.request.lines:
+    settlement.store_reference = answer.reference
+    for line in request.lines:
         if SETTLED_AS[line.resolution] == settlement.kind:
             line.resolution_state = ResolutionState.DONE
     record(
-        session, settlement.request, "settled", "worker", clock,
+        session, request, "settled", "worker", clock,
         resolution=settlement.kind.value, amount=str(settlement.amount), reference=answer.reference,
     )  # fmt: skip
     session.commit()
@@ -156,6 +170,6 @@ def _mirror_level(session: Session, movement: StockMovement, available: int) -> 
     level.available = available
 
 
-def _flag(session: Session, line: ReturnLine | None, message: str) -> None:
+def _flag(line: ReturnLine | None, message: str) -> None:
     if line is not None:
         line.request.attention = message

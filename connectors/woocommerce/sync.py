@@ -57,13 +57,8 @@ def ensure_variants(
     } - {"", "0"}
     if not wanted:
         return
-    known = set(
-        session.scalars(
-            select(Variant.platform_id).where(
-                Variant.shop_id == shop.id, Variant.platform_id.in_(wanted)
-            )
-        )
-    )
+    found = mirror_batch.by_platform_id(session, Variant, shop.id, wanted, Variant.id)
+    known = {row[0] for row in found}
     for platform_id in sorted(wanted - known):
         # A variable product fetched for one variation may have brought this one along.
         if (

@@ -4,15 +4,18 @@ Platform-neutral: connectors map their payloads to the records here and call
 ``upsert_orders``. Each table gets one ``INSERT … ON CONFLICT … DO UPDATE`` run as
 executemany without RETURNING (psycopg 3 pipelines it as one prepared statement; with
 RETURNING SQLAlchemy builds huge multi-row statements that psycopg parses afresh each
-time), then one SELECT maps platform ids to row ids. An update older than the stored one
-changes nothing: webhooks and pages arrive twice and out of order.
+time), then ``by_platform_id`` maps platform ids to row ids with one probe of the unique
+key per id. An update older than the stored one changes nothing: webhooks and pages
+arrive twice and out of order.
 """
 
+from core.mirror_batch.lookup import by_platform_id
 from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
 from core.mirror_batch.write import BatchResult, upsert_customers, upsert_orders
 
 __all__ = [
     "BatchResult",
+    "by_platform_id",
     "CustomerRecord",
     "LineRecord",
     "OrderRecord",

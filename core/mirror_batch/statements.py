@@ -44,7 +44,8 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _insert(dialect: str, table: Table) -> PostgresInsert | SQLiteInsert:
+def dialect_insert(dialect: str, table: Table) -> PostgresInsert | SQLiteInsert:
+    """An INSERT with ``ON CONFLICT`` clauses, for the two databases Reshelf runs on."""
     return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
@@ -68,7 +69,7 @@ def _upsert(
     for name in kept:
         if name in DEFAULTS:
             values[name] = func.coalesce(params[name], literal(DEFAULTS[name], params[name].type))
-    statement = _insert(dialect, table).values(values)
+    statement = dialect_insert(dialect, table).values(values)
     set_: dict[str, ColumnElement[Any]] = {name: statement.excluded[name] for name in written}
     set_.update({name: func.coalesce(params[name], table.c[name]) for name in kept})
     set_["updated_at"] = statement.excluded["updated_at"]  # onupdate does not apply here
@@ -117,5 +118,5 @@ def customer_upsert(dialect: str, refresh: bool) -> PostgresInsert | SQLiteInser
 @lru_cache(maxsize=4)
 def variant_stub(dialect: str) -> PostgresInsert | SQLiteInsert:
     """A variant known only from an order line, unless the mirror has it already."""
-    statement = _insert(dialect, _table(Variant))
+    statement = dialect_insert(dialect, _table(Variant))
     return statement.on_conflict_do_nothing(index_elements=["shop_id", "platform_id"])

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import SystemClock
+from core.mirror_batch.lookup import by_platform_id
 from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
 from core.mirror_batch.statements import customer_upsert, line_upsert, order_upsert, variant_stub
 from core.models import Customer, Order, OrderLine, Shop, Variant
@@ -67,10 +67,8 @@ def _write_customers(
         batch = [row for row in rows if row["refresh"] is refresh]
         if batch:
             conn.execute(customer_upsert(conn.dialect.name, refresh), batch)
-    stored = session.execute(
-        select(Customer.platform_id, Customer.id, Customer.platform_updated_at).where(
-            Customer.shop_id == shop.id, Customer.platform_id.in_(chosen)
-        )
+    stored = by_platform_id(
+        session, Customer, shop.id, chosen, Customer.id, Customer.platform_updated_at
     )
     ids, stale = {}, set()
     for pid, row_id, when in stored:
@@ -87,10 +85,12 @@ def _variants(
     wanted = {line.variant_platform_id for line in lines if line.variant_platform_id}
     if not wanted:
         return {}
-    query = select(Variant.platform_id, Variant.id, Variant.tags).where(
-        Variant.shop_id == shop.id, Variant.platform_id.in_(wanted)
-    )
-    found = {pid: (row_id, tags or []) for pid, row_id, tags in session.execute(query)}
+
+    def stored() -> dict[str, tuple[int, list[str]]]:
+        rows = by_platform_id(session, Variant, shop.id, wanted, Variant.id, Variant.tags)
+        return {pid: (row_id, tags or []) for pid, row_id, tags in rows}
+
+    found = stored()
     missing = {line.variant_platform_id: line for line in lines} if stubs else {}
     stub_rows = [
         {**_common(shop), "platform_id": pid, "sku": line.sku, "title": line.title,
@@ -100,7 +100,7 @@ def _variants(
     if stub_rows:  # completed later by the catalogue sync
         conn = session.connection()
         conn.execute(variant_stub(conn.dialect.name), stub_rows)
-        found.update({pid: (row_id, tags or []) for pid, row_id, tags in session.execute(query)})
+        found.update(stored())
     return found
 
 
@@ -125,11 +125,7 @@ def upsert_orders(
     conn = session.connection()
     order_rows = [_order_row(shop, o, customers) for o in chosen.values()]
     conn.execute(order_upsert(conn.dialect.name), order_rows)
-    stored = session.execute(
-        select(Order.platform_id, Order.id, Order.platform_updated_at).where(
-            Order.shop_id == shop.id, Order.platform_id.in_(chosen)
-        )
-    )
+    stored = by_platform_id(session, Order, shop.id, chosen, Order.id, Order.platform_updated_at)
     result = BatchResult()
     for pid, row_id, when in stored:
         if _older(chosen[pid].platform_updated_at, when):

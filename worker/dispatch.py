@@ -18,6 +18,7 @@ from typing import cast
 
 from redis import Redis
 from redis.exceptions import RedisError
+from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.rate_limit import RateLimit
@@ -97,6 +98,7 @@ class RQDispatcher:
         self.connection = connection or queues.redis_connection()
         self._connector_for = connector_for
         self._concurrency_by_shop: dict[int, int] = {}
+        self._queues: dict[str, Queue] = {}
 
     def dispatch(self, kind: JobKind, object_id: int) -> None:
         """Queue the job for this work unless a job with its id already exists."""
@@ -137,7 +139,7 @@ class RQDispatcher:
                 return None
             if self._status(job_id) is not None:
                 discard(self.connection, job_id)
-            job = queues.get_queue(queue_name, self.connection).enqueue_call(
+            job = self._queue(queue_name).enqueue_call(
                 func,
                 args=args,
                 job_id=job_id,
@@ -157,7 +159,7 @@ class RQDispatcher:
         lock: without a rate limit, RQ's ``unique=True`` checks and enqueues atomically.
         """
         try:
-            job = queues.get_queue(spec.queue, self.connection).enqueue_call(
+            job = self._queue(spec.queue).enqueue_call(
                 spec.func, args=(object_id,), job_id=job_id, retry=RAISED, unique=True,
                 timeout=JOB_TIMEOUT, failure_ttl=FAILURE_TTL, description=job_id,
             )  # fmt: skip
@@ -165,6 +167,12 @@ class RQDispatcher:
             return None
         log.info("enqueued %s", job_id, extra={"job_id": job_id})
         return job
+
+    def _queue(self, name: str) -> Queue:
+        """The named queue, kept: a new ``Queue`` asks Redis for its version (``INFO``)."""
+        if name not in self._queues:
+            self._queues[name] = queues.get_queue(name, self.connection)
+        return self._queues[name]
 
     def rate_limit(self, session: Session, shop_id: int) -> RateLimit:
         """At most the connector's ``max_concurrency`` jobs of one shop queued or running."""

@@ -13,17 +13,15 @@ import hashlib
 import json
 
 from flask import Blueprint, request
-from sqlalchemy.exc import IntegrityError
 
 from connectors.shopify.consts import MAX_WEBHOOK_BYTES
-from connectors.shopify.install import find_shop
 from connectors.shopify.mapping import when
 from connectors.shopify.webhooks import verify
 from core.config import get_settings
 from core.enums import Platform
-from core.models import InboxDelivery
+from core.inbox import NewDelivery, autocommit, find_delivery_shop, store_delivery
 from webapp.clock import get_clock
-from webapp.db import get_session
+from webapp.db import get_engine
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("shopify_webhooks", __name__)
@@ -64,37 +62,37 @@ def receive() -> tuple[str, int]:
     domain = request.headers.get("X-Shopify-Shop-Domain")
     if not topic or not domain:
         return "Missing Shopify headers", 400
-    session = get_session()
-    shop = find_shop(session, domain)
     settings = get_settings()
-    secret = (shop.credential("api_secret") if shop else None) or settings.shopify_api_secret
-    if shop is None or not verify(dict(request.headers), body, settings.shopify_api_key, secret):
-        return "Unauthorized", 401
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return "Body is not JSON", 400
-    webhook_id = request.headers.get("X-Shopify-Webhook-Id")
-    event_id = request.headers.get("X-Shopify-Event-Id")
-    delivery = InboxDelivery(
-        shop_id=shop.id,
-        platform=Platform.SHOPIFY,
-        topic=topic,
-        dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
-        webhook_id=webhook_id,
-        event_id=event_id,
-        triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
-        api_version=request.headers.get("X-Shopify-API-Version"),
-        resource_id=_resource_id(payload),
-        headers={name: request.headers[name] for name in KEPT_HEADERS if name in request.headers},
-        body=body,
-        received_at=get_clock().now(),
-    )
-    session.add(delivery)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # the same webhook again: already stored, nothing more to do
-        return "", 200
-    get_dispatcher().dispatch("inbox", delivery.id)
+    with autocommit(get_engine()) as connection:
+        shop = find_delivery_shop(connection, Platform.SHOPIFY, domain=domain)
+        secret = (shop.credential("api_secret") if shop else None) or settings.shopify_api_secret
+        headers = dict(request.headers)
+        if shop is None or not verify(headers, body, settings.shopify_api_key, secret):
+            return "Unauthorized", 401
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return "Body is not JSON", 400
+        webhook_id = request.headers.get("X-Shopify-Webhook-Id")
+        event_id = request.headers.get("X-Shopify-Event-Id")
+        stored = store_delivery(
+            connection,
+            NewDelivery(
+                shop_id=shop.id,
+                platform=Platform.SHOPIFY,
+                topic=topic,
+                dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
+                webhook_id=webhook_id,
+                event_id=event_id,
+                triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
+                api_version=request.headers.get("X-Shopify-API-Version"),
+                resource_id=_resource_id(payload),
+                headers={h: request.headers[h] for h in KEPT_HEADERS if h in request.headers},
+                body=body,
+                received_at=get_clock().now(),
+            ),
+        )
+    # None: the same webhook again, already stored and dispatched; nothing more to do.
+    if stored is not None:
+        get_dispatcher().dispatch("inbox", stored)
     return "", 200

@@ -9,65 +9,53 @@ topic, resource and ``date_modified_gmt``) is acknowledged again without a secon
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from connectors.woocommerce import webhooks
 from core.enums import Platform, ShopStatus
-from core.models import InboxDelivery, Shop
+from core.inbox import NewDelivery, autocommit, find_delivery_shop, store_delivery
 from webapp.clock import get_clock
-from webapp.db import get_session
+from webapp.db import get_engine
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("woocommerce_webhooks", __name__, url_prefix="/webhooks/woocommerce")
 
 
-def _shop(shop_key: str) -> Shop:
-    shop = (
-        get_session()
-        .scalars(select(Shop).where(Shop.key == shop_key, Shop.platform == Platform.WOOCOMMERCE))
-        .one_or_none()
-    )
-    if shop is None or shop.status == ShopStatus.UNINSTALLED:
-        abort(404)  # WooCommerce counts it as a failure and disables the webhook in time
-    return shop
-
-
 @bp.post("/<shop_key>")
 def receive(shop_key: str) -> tuple[str, int]:
     """Take one delivery into the inbox."""
-    shop = _shop(shop_key)
-    body = request.get_data(cache=False)
-    headers = dict(request.headers.items())
-    if webhooks.is_ping(headers, body):
-        return "", 200
-    secret = shop.credential("webhook_secret") or ""
-    if not secret or not webhooks.verify(
-        body, secret, webhooks.header(headers, "X-WC-Webhook-Signature")
-    ):
-        return "Bad or missing X-WC-Webhook-Signature", 401
-    try:
-        delivery = webhooks.parse(headers, body)
-    except webhooks.MalformedDelivery as exc:
-        return f"Malformed delivery: {exc}", 400
-    session = get_session()
-    row = InboxDelivery(
-        shop_id=shop.id,
-        platform=Platform.WOOCOMMERCE,
-        topic=delivery.topic,
-        dedupe_key=delivery.dedupe_key,
-        webhook_id=delivery.webhook_id,
-        event_id=delivery.delivery_id,
-        resource_id=delivery.resource_id,
-        headers={k: v for k, v in headers.items() if k.lower().startswith("x-wc-webhook")},
-        body=body,
-        received_at=get_clock().now(),
-    )
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # the same state of the same resource is already in the inbox
-        return "", 200
-    get_dispatcher().dispatch("inbox", row.id)
+    with autocommit(get_engine()) as connection:
+        shop = find_delivery_shop(connection, Platform.WOOCOMMERCE, key=shop_key)
+        if shop is None or shop.status == ShopStatus.UNINSTALLED:
+            abort(404)  # WooCommerce counts it as a failure and disables the webhook in time
+        body = request.get_data(cache=False)
+        headers = dict(request.headers.items())
+        if webhooks.is_ping(headers, body):
+            return "", 200
+        secret = shop.credential("webhook_secret") or ""
+        if not secret or not webhooks.verify(
+            body, secret, webhooks.header(headers, "X-WC-Webhook-Signature")
+        ):
+            return "Bad or missing X-WC-Webhook-Signature", 401
+        try:
+            delivery = webhooks.parse(headers, body)
+        except webhooks.MalformedDelivery as exc:
+            return f"Malformed delivery: {exc}", 400
+        stored = store_delivery(
+            connection,
+            NewDelivery(
+                shop_id=shop.id,
+                platform=Platform.WOOCOMMERCE,
+                topic=delivery.topic,
+                dedupe_key=delivery.dedupe_key,
+                webhook_id=delivery.webhook_id,
+                event_id=delivery.delivery_id,
+                resource_id=delivery.resource_id,
+                headers={k: v for k, v in headers.items() if k.lower().startswith("x-wc-webhook")},
+                body=body,
+                received_at=get_clock().now(),
+            ),
+        )
+    # None: the same state of the same resource is already in the inbox.
+    if stored is not None:
+        get_dispatcher().dispatch("inbox", stored)
     return "", 200

@@ -6,7 +6,7 @@ runs and the indexes they rely on are named in one place.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.enums import ReturnStatus
@@ -20,23 +20,43 @@ def normalise_order_number(text: str) -> str:
     return text.strip().lstrip("#").strip()
 
 
+def order_lookup(shop_id: int, number: str, email: str) -> Select[tuple[Order]]:
+    """The portal's lookup of an order by number and email (``ix_orders_shop_number``)."""
+    return select(Order).where(
+        Order.shop_id == shop_id,
+        Order.number == normalise_order_number(number),
+        func.lower(Order.email) == email.strip().lower(),
+        Order.deleted_at.is_(None),
+    )
+
+
 def find_order_for_shopper(session: Session, shop_id: int, number: str, email: str) -> Order | None:
     """The shop's order with this number whose email matches, case-insensitively.
 
-    Uses ``ix_orders_shop_number``; a wrong email finds nothing, exactly like a wrong
-    number, so the portal cannot be used to learn which order numbers exist.
+    A wrong email finds nothing, exactly like a wrong number, so the portal cannot be used
+    to learn which order numbers exist.
     """
-    wanted = email.strip().lower()
-    if not wanted:
+    if not email.strip():
         return None
-    return session.scalars(
-        select(Order).where(
-            Order.shop_id == shop_id,
-            Order.number == normalise_order_number(number),
-            func.lower(Order.email) == wanted,
-            Order.deleted_at.is_(None),
-        )
-    ).first()
+    return session.scalars(order_lookup(shop_id, number, email)).first()
+
+
+def desk_query(
+    shop_id: int,
+    status: ReturnStatus | None = None,
+    limit: int = DESK_PAGE_SIZE,
+    offset: int = 0,
+) -> Select[tuple[ReturnRequest]]:
+    """The returns desk's list: one shop, optionally one status, newest first.
+
+    ``ix_return_requests_desk`` (shop_id, status, created_at, id) serves it read backwards;
+    without a status, ``ix_return_requests_shop_created`` does.
+    """
+    query = select(ReturnRequest).where(ReturnRequest.shop_id == shop_id)
+    if status is not None:
+        query = query.where(ReturnRequest.status == status)
+    query = query.order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
+    return query.limit(limit).offset(offset)
 
 
 def desk_page(
@@ -46,12 +66,5 @@ def desk_page(
     limit: int = DESK_PAGE_SIZE,
     offset: int = 0,
 ) -> list[ReturnRequest]:
-    """The returns desk's list: one shop, optionally one status, newest first.
-
-    Uses ``ix_return_requests_desk`` (shop_id, status, created_at), read backwards.
-    """
-    query = select(ReturnRequest).where(ReturnRequest.shop_id == shop_id)
-    if status is not None:
-        query = query.where(ReturnRequest.status == status)
-    query = query.order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
-    return list(session.scalars(query.limit(limit).offset(offset)))
+    """One page of the returns desk's list (see ``desk_query``)."""
+    return list(session.scalars(desk_query(shop_id, status, limit, offset)))

@@ -138,3 +138,21 @@ def test_a_job_out_of_retries_waits_in_the_failed_registry_for_a_person(
     run_jobs()
     db.expire_all()
     assert db.get(StockMovement, movement.id).state == LedgerState.APPLIED
+
+
+def test_discarding_a_job_whose_status_a_flush_took_leaves_no_remnant(
+    db, factory, rq_dispatcher, redis_conn
+):
+    """After a flush a live worker may write a few fields of its job back: the hash is
+    found, but its status is gone by the time the job is deleted."""
+    from worker.abandoned import discard
+
+    shop = factory.shop()
+    movement = add_movement(db, shop, factory.variant(shop))
+    rq_dispatcher.dispatch("movement", movement.id)
+    job_id = f"restock-{movement.id}"
+    redis_conn.hdel(Job.key_for(job_id), "status")
+
+    discard(redis_conn, job_id)
+
+    assert not redis_conn.exists(Job.key_for(job_id))

@@ -3,11 +3,11 @@
 Job ids are deterministic (``restock-<movement id>``, ``settle-<id>``, ``inbox-<id>``,
 ``return-sync-<id>-<status change number>``), so dispatching twice queues once. Jobs
 that call the store are paced per shop with RQ's ``RateLimit`` (the connector's
-``max_concurrency``). Work that is not paced (the webhook inbox, on the acknowledgement's
-path) is enqueued with RQ's ``unique=True``, atomic and without a database lookup. RQ
-refuses ``unique=True`` for rate-limited jobs, so for those, and for the sweeper's
-replacing of a dead job, the existence check and the enqueue happen under a short Redis
-lock per job id instead.
+``max_concurrency``). A webhook being acknowledged only rings the inbox doorbell
+(``worker.inbox_relay``); the relay then enqueues ``inbox-<id>`` with RQ's ``unique=True``,
+atomic and without a database lookup. RQ refuses ``unique=True`` for rate-limited jobs, so
+for those, and for the sweeper's replacing of a dead job, the existence check and the
+enqueue happen under a short Redis lock per job id instead.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from core.config import get_settings
 from core.db import engine_for, session_factory
 from core.models import InboxDelivery, ReturnEvent, ReturnRequest, Settlement, Shop, StockMovement
 from core.ports import JobKind
-from worker import queues
+from worker import inbox_relay, queues
 from worker.abandoned import discard, is_lost, worker_is_gone
 from worker.context import ConnectorFactory, get_context
 from worker.retry import RAISED
@@ -113,8 +113,9 @@ class RQDispatcher:
         """Enqueue the work's job; with ``replace_dead`` also replace one that ended or was
         abandoned (the sweeper's case: the row is still pending, so that job did not do it)."""
         spec = SPECS[kind]
-        if not spec.calls_store and not replace_dead:
-            return self._enqueue_unique(spec, f"{spec.prefix}-{object_id}", object_id)
+        if kind == "inbox" and not replace_dead:
+            self._ring(object_id)  # a webhook being acknowledged: the relay enqueues its job
+            return None
         if kind != "return_sync" and self._held(f"{spec.prefix}-{object_id}", replace_dead):
             return None  # the common case, answered from Redis alone (the sweeper asks a lot)
         with session_factory(self.engine)() as session:
@@ -152,15 +153,32 @@ class RQDispatcher:
         log.info("enqueued %s", job_id, extra={"job_id": job_id})
         return job
 
-    def _enqueue_unique(self, spec: JobSpec, job_id: str, object_id: int) -> Job | None:
+    def enqueue_delivery(self, delivery_id: int) -> Job | None:
+        """Enqueue a stored delivery's job (the relay's step), or nothing if it has one."""
+        spec = SPECS["inbox"]
+        return self._enqueue_unique(spec.func, spec.queue, f"{spec.prefix}-{delivery_id}",
+                                    (delivery_id,))  # fmt: skip
+
+    def enqueue_relay(self, job_id: str) -> Job | None:
+        """Enqueue a relay of the inbox doorbell (``worker.inbox_relay``) under ``job_id``."""
+        return self._enqueue_unique("worker.inbox_relay.relay_job", queues.WEBHOOKS, job_id, ())
+
+    def _ring(self, delivery_id: int) -> None:
+        """Announce a stored delivery; the first onto an empty doorbell brings a relay."""
+        if inbox_relay.ring(self.connection, delivery_id):
+            self.enqueue_relay(inbox_relay.relay_job_id(delivery_id))
+
+    def _enqueue_unique(
+        self, func: str, queue_name: str, job_id: str, args: tuple[int, ...]
+    ) -> Job | None:
         """Enqueue work that is not paced per shop in one atomic step, or do nothing.
 
-        This is the webhook acknowledgement's path, so it asks neither the database nor a
-        lock: without a rate limit, RQ's ``unique=True`` checks and enqueues atomically.
+        It asks neither the database nor a lock: without a rate limit, RQ's ``unique=True``
+        checks and enqueues atomically.
         """
         try:
-            job = self._queue(spec.queue).enqueue_call(
-                spec.func, args=(object_id,), job_id=job_id, retry=RAISED, unique=True,
+            job = self._queue(queue_name).enqueue_call(
+                func, args=args, job_id=job_id, retry=RAISED, unique=True,
                 timeout=JOB_TIMEOUT, failure_ttl=FAILURE_TTL, description=job_id,
             )  # fmt: skip
         except DuplicateJobError:

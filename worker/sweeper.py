@@ -5,6 +5,7 @@ live job. When Redis was flushed or restarted, a process died between its commit
 its enqueue, or a worker was killed holding the job, the sweeper enqueues the work again
 under the same deterministic id (see ``worker.abandoned`` for how it tells a dead worker's
 job from a live one). A job in the failed registry is left for a person to replay.
+It also brings a relay to an inbox doorbell that none is draining (``worker.inbox_relay``).
 Running the sweeper twice enqueues nothing twice.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.enums import InboxStatus, LedgerState, ShopStatus
 from core.models import InboxDelivery, Settlement, Shop, StockMovement
 from core.ports import JobKind
+from worker import inbox_relay
 from worker.abandoned import discard, started_by_dead_workers, stuck_before_start
 from worker.context import get_context
 from worker.dispatch import RQDispatcher
@@ -68,6 +70,9 @@ def sweep(connection: Redis | None = None) -> int:
     for kind, object_id in pending:
         if dispatcher.ensure(kind, object_id, replace_dead=True) is not None:
             enqueued += 1
+    if inbox_relay.waiting(dispatcher.connection):
+        # Ids announced but not taken: a relay died holding some, or was never enqueued.
+        dispatcher.enqueue_relay(inbox_relay.relay_job_id())
     if enqueued:
         log.warning("sweeper re-enqueued %d jobs whose work was still pending", enqueued)
     return enqueued

@@ -39,16 +39,6 @@ def test_a_movement_dispatched_twice_is_queued_once(db, factory, rq_dispatcher, 
     assert JOB_ID.match(job_id)
 
 
-def test_inbox_jobs_are_unique_and_go_to_the_webhooks_queue(db, factory, rq_dispatcher, redis_conn):
-    shop = factory.shop()
-    delivery = _delivery(db, shop)
-
-    rq_dispatcher.dispatch("inbox", delivery.id)
-    rq_dispatcher.dispatch("inbox", delivery.id)
-
-    assert get_queue(WEBHOOKS, redis_conn).get_job_ids() == [f"inbox-{delivery.id}"]
-
-
 def test_store_jobs_are_paced_per_shop_by_the_connector_limit(
     db, factory, rq_dispatcher, redis_conn
 ):

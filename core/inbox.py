@@ -6,15 +6,23 @@ in bursts, and the acknowledgement must not wait on anything but the database's 
 insert is one ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` on an autocommit connection,
 so a delivery is durable when it returns, and a repeated delivery is told apart without an
 exception or a second round trip.
+
+The shop a delivery names is remembered for a minute per process (``ShopCache``), as a
+hint only: a signature that does not verify with the remembered secrets is checked again
+against the database, so a rotated secret works at once; a revoked one, or an uninstall,
+is seen within the minute.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
+from cachetools import TTLCache
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, select
 
 from core.enums import Platform, ShopStatus
@@ -75,10 +83,51 @@ def find_delivery_shop(
     return DeliveryShop(found.id, found.status, found.credentials or {})
 
 
+class ShopCache:
+    """Shops that deliveries named lately, per process, kept for ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 60, maxsize: int = 10_000) -> None:
+        self._shops: TTLCache[tuple[Platform, str], DeliveryShop] = TTLCache(maxsize, ttl)
+        self._lock = threading.Lock()  # TTLCache is not safe across threads on its own
+
+    def find(
+        self,
+        connection: Connection,
+        platform: Platform,
+        *,
+        domain: str | None = None,
+        key: str | None = None,
+        accept: Callable[[DeliveryShop], bool] = lambda shop: True,
+    ) -> DeliveryShop | None:
+        """The shop by domain or key that ``accept`` takes (its signature verifies with it).
+
+        A remembered shop that ``accept`` refuses is read again from the database before
+        the answer is no, so the cache never turns a valid delivery away.
+        """
+        name = (platform, domain if domain is not None else f"key:{key}")
+        with self._lock:
+            remembered = self._shops.get(name)
+        if remembered is not None and accept(remembered):
+            return remembered
+        shop = find_delivery_shop(connection, platform, domain=domain, key=key)
+        with self._lock:
+            if shop is None:
+                self._shops.pop(name, None)
+            else:
+                self._shops[name] = shop
+        return shop if shop is not None and accept(shop) else None
+
+    def forget(self, shop_id: int) -> None:
+        """Drop a shop that turned out to be gone (its deliveries are refused from now on)."""
+        with self._lock:
+            for name in [n for n, shop in self._shops.items() if shop.id == shop_id]:
+                self._shops.pop(name, None)
+
+
 def store_delivery(connection: Connection, delivery: NewDelivery) -> int | None:
     """Store the delivery and return its id, or None if its shop already has its dedupe key."""
     stored: int | None = connection.execute(
-        _insert_statement(connection.dialect.name), asdict(delivery)
+        _insert_statement(connection.dialect.name), dict(vars(delivery))
     ).scalar_one_or_none()
     return stored
 

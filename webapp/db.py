@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import engine_for, session_factory
+from core.inbox import ShopCache
 
 
 def init_db(app: Flask) -> None:
@@ -35,6 +36,12 @@ def close_session(_exc: BaseException | None = None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def get_delivery_shops() -> ShopCache:
+    """This app's memory of the shops webhook deliveries name (see ``core.inbox``)."""
+    shops: ShopCache = current_app.extensions.setdefault("reshelf.delivery_shops", ShopCache())
+    return shops
 
 
 def get_engine() -> Engine:

@@ -13,15 +13,16 @@ import hashlib
 import json
 
 from flask import Blueprint, request
+from sqlalchemy.exc import IntegrityError
 
 from connectors.shopify.consts import MAX_WEBHOOK_BYTES
 from connectors.shopify.mapping import when
 from connectors.shopify.webhooks import verify
 from core.config import get_settings
 from core.enums import Platform
-from core.inbox import NewDelivery, autocommit, find_delivery_shop, store_delivery
+from core.inbox import DeliveryShop, NewDelivery, autocommit, store_delivery
 from webapp.clock import get_clock
-from webapp.db import get_engine
+from webapp.db import get_delivery_shops, get_engine
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("shopify_webhooks", __name__)
@@ -63,11 +64,16 @@ def receive() -> tuple[str, int]:
     if not topic or not domain:
         return "Missing Shopify headers", 400
     settings = get_settings()
+    headers = dict(request.headers)
+
+    def signed_for(shop: DeliveryShop) -> bool:
+        secret = shop.credential("api_secret") or settings.shopify_api_secret
+        return verify(headers, body, settings.shopify_api_key, secret)
+
     with autocommit(get_engine()) as connection:
-        shop = find_delivery_shop(connection, Platform.SHOPIFY, domain=domain)
-        secret = (shop.credential("api_secret") if shop else None) or settings.shopify_api_secret
-        headers = dict(request.headers)
-        if shop is None or not verify(headers, body, settings.shopify_api_key, secret):
+        shops = get_delivery_shops()
+        shop = shops.find(connection, Platform.SHOPIFY, domain=domain, accept=signed_for)
+        if shop is None:
             return "Unauthorized", 401
         try:
             payload = json.loads(body)
@@ -75,23 +81,25 @@ def receive() -> tuple[str, int]:
             return "Body is not JSON", 400
         webhook_id = request.headers.get("X-Shopify-Webhook-Id")
         event_id = request.headers.get("X-Shopify-Event-Id")
-        stored = store_delivery(
-            connection,
-            NewDelivery(
-                shop_id=shop.id,
-                platform=Platform.SHOPIFY,
-                topic=topic,
-                dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
-                webhook_id=webhook_id,
-                event_id=event_id,
-                triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
-                api_version=request.headers.get("X-Shopify-API-Version"),
-                resource_id=_resource_id(payload),
-                headers={h: request.headers[h] for h in KEPT_HEADERS if h in request.headers},
-                body=body,
-                received_at=get_clock().now(),
-            ),
+        delivery = NewDelivery(
+            shop_id=shop.id,
+            platform=Platform.SHOPIFY,
+            topic=topic,
+            dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
+            webhook_id=webhook_id,
+            event_id=event_id,
+            triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
+            api_version=request.headers.get("X-Shopify-API-Version"),
+            resource_id=_resource_id(payload),
+            headers={h: request.headers[h] for h in KEPT_HEADERS if h in request.headers},
+            body=body,
+            received_at=get_clock().now(),
         )
+        try:
+            stored = store_delivery(connection, delivery)
+        except IntegrityError:
+            shops.forget(shop.id)  # deleted since it was remembered; the retry is refused
+            raise
     # None: the same webhook again, already stored and dispatched; nothing more to do.
     if stored is not None:
         get_dispatcher().dispatch("inbox", stored)

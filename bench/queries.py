@@ -72,7 +72,7 @@ def timed(samples: int, call: Callable[[random.Random], object]) -> list[float]:
     return out
 
 
-def explain(session: Session, statement: Select[Any]) -> tuple[list[str], str]:
+def explain(session: Session, statement: Select[*tuple[Any, ...]]) -> tuple[list[str], str]:
     """The indexes PostgreSQL's plan for ``statement`` uses, and the plan itself."""
     sql = statement.compile(
         dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}

@@ -20,7 +20,7 @@ def normalise_order_number(text: str) -> str:
     return text.strip().lstrip("#").strip()
 
 
-def order_lookup(shop_id: int, number: str, email: str) -> Select[tuple[Order]]:
+def order_lookup(shop_id: int, number: str, email: str) -> Select[Order]:
     """The portal's lookup of an order by number and email (``ix_orders_shop_number``)."""
     return select(Order).where(
         Order.shop_id == shop_id,
@@ -46,7 +46,7 @@ def desk_query(
     status: ReturnStatus | None = None,
     limit: int = DESK_PAGE_SIZE,
     offset: int = 0,
-) -> Select[tuple[ReturnRequest]]:
+) -> Select[ReturnRequest]:
     """The returns desk's list: one shop, optionally one status, newest first.
 
     ``ix_return_requests_desk`` (shop_id, status, created_at, id) serves it read backwards;

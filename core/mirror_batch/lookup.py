@@ -14,9 +14,9 @@ SQLite has no arrays; its planner uses the unique index for the ``IN`` list by i
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, String, bindparam, func, select, true
+from sqlalchemy import Select, String, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -31,12 +31,13 @@ def by_platform_id(
     shop_id: int,
     platform_ids: Collection[str],
     *columns: InstrumentedAttribute[Any],
-) -> list[Row[Any]]:
+) -> list[tuple[Any, ...]]:
     """``(platform_id, *columns)`` of each of ``platform_ids`` the shop has."""
     if not platform_ids:
         return []
     dialect = session.get_bind().dialect.name
-    return list(session.execute(lookup_query(dialect, model, shop_id, platform_ids, *columns)))
+    rows = session.execute(lookup_query(dialect, model, shop_id, platform_ids, *columns))
+    return cast(list[tuple[Any, ...]], list(rows))  # Rows are tuples
 
 
 def lookup_query(
@@ -45,7 +46,7 @@ def lookup_query(
     shop_id: int,
     platform_ids: Collection[str],
     *columns: InstrumentedAttribute[Any],
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """The statement ``by_platform_id`` runs on ``dialect``."""
     if dialect != "postgresql":
         return select(model.platform_id, *columns).where(

@@ -61,6 +61,20 @@ def test_bad_signature_is_401_and_nothing_stored(web, db, shop_row, secret):
     assert db.scalars(select(InboxDelivery)).all() == []
 
 
+def test_a_rotated_secret_verifies_at_once_and_the_old_one_no_longer_does(web, db, shop_row):
+    """The endpoint remembers shops between deliveries; the database still has the say."""
+    assert post(web, shop_row, "customers/create", b'{"id": 7}').status_code == 200
+    shop_row.set_credentials(api_secret="rotated-secret")
+    db.commit()
+
+    assert (
+        post(web, shop_row, "customers/create", b'{"id": 8}', secret="rotated-secret").status_code
+        == 200
+    )
+    assert post(web, shop_row, "customers/create", b'{"id": 9}').status_code == 401
+    assert len(db.scalars(select(InboxDelivery)).all()) == 2
+
+
 def test_unknown_shop_is_401(web, db, shop_row):
     answer = post(
         web, shop_row, "orders/create", b"{}", **{"X-Shopify-Shop-Domain": "stranger.myshopify.com"}

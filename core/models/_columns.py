@@ -27,8 +27,12 @@ def enum_type(enum_cls: type[StrEnum]) -> Enum:
     )
 
 
-def shop_fk(**kwargs: Any) -> Mapped[int]:
-    """The owning shop; deleting a shop deletes everything it owns."""
+def shop_fk(*, index: bool = True, **kwargs: Any) -> Mapped[int]:
+    """The owning shop; deleting a shop deletes everything it owns.
+
+    ``index=False`` where another index of the table starts with ``shop_id``: that one
+    serves the cascade, and every write would keep the extra one up to date for nothing.
+    """
     return mapped_column(
-        Integer, ForeignKey("shops.id", ondelete="CASCADE"), index=True, nullable=False, **kwargs
+        Integer, ForeignKey("shops.id", ondelete="CASCADE"), index=index, nullable=False, **kwargs
     )

@@ -24,7 +24,7 @@ class Customer(Base, Timestamped):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = shop_fk()
+    shop_id: Mapped[int] = shop_fk(index=False)  # served by the unique key
     platform_id: Mapped[str] = mapped_column(String(128))
     email: Mapped[str | None] = mapped_column(String(320))
     first_name: Mapped[str | None] = mapped_column(String(255))
@@ -52,7 +52,7 @@ class Order(Base, Timestamped):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = shop_fk()
+    shop_id: Mapped[int] = shop_fk(index=False)  # served by the unique key
     platform_id: Mapped[str] = mapped_column(String(128))
     # What the shopper types ("1001"); ``name`` is what the store shows ("#1001").
     number: Mapped[str] = mapped_column(String(64))
@@ -95,7 +95,8 @@ class OrderLine(Base, Timestamped):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = shop_fk()
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # The unique (order_id, platform_id) serves lookups and the cascade by order.
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     platform_id: Mapped[str] = mapped_column(String(128))
     variant_id: Mapped[int | None] = mapped_column(
         ForeignKey("variants.id", ondelete="SET NULL"), index=True

@@ -1,14 +1,14 @@
 """A shop's rows by platform id: one probe of the (shop_id, platform_id) key per id.
 
 A batch writer reads back the rows it has just written to learn their ids. The obvious
-``WHERE shop_id = :shop AND platform_id IN (…)`` lets PostgreSQL plan from statistics, and
-while a shop's first backfill is under way the statistics do not know the shop yet: the
-planner expects a handful of rows, scans every row the shop already has and compares each
-with every id of the batch. Each batch then costs more than the one before (a second per
-batch of 1,000 at 40,000 orders under a generic plan). Driving the lookup from the list of
-ids with a ``LATERAL … LIMIT 1`` probe per id keeps the plan on the unique index whatever
-the statistics say, so a batch costs the same at the millionth order as at the first.
-SQLite has no arrays; its planner uses the unique index for the ``IN`` list by itself.
+``WHERE shop_id = :shop AND platform_id IN (…)`` is planned, while statistics do not yet
+know the shop, as a scan of every row the shop has, each compared with every id of the
+batch, and it is prepared as a generic plan in which the list is not even hashed (a second
+per batch of 1,000 at 40,000 orders). Driving the lookup from the list of ids, with a
+``LATERAL … LIMIT 1`` probe per id, costs the same at the millionth order as at the first,
+provided the planner sees that the unique key is the index to probe: ``statistics`` keeps
+its statistics current while a shop's rows pour in. SQLite has no arrays; its planner uses
+the unique index for the ``IN`` list by itself.
 """
 
 from __future__ import annotations

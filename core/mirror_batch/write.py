@@ -13,6 +13,7 @@ from core.clock import SystemClock
 from core.mirror_batch.lookup import by_platform_id
 from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
 from core.mirror_batch.statements import customer_upsert, line_upsert, order_upsert, variant_stub
+from core.mirror_batch.statistics import note_written
 from core.models import Customer, Order, OrderLine, Shop, Variant
 
 
@@ -145,6 +146,7 @@ def upsert_orders(
     ]  # fmt: skip
     if line_rows:
         conn.execute(line_upsert(conn.dialect.name), line_rows)
+    note_written(session, shop, len(order_rows) + len(line_rows))
     _expire_loaded_mirror_rows(session)
     return result
 

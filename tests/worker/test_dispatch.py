@@ -11,7 +11,7 @@ from rq.rate_limit import RateLimitRegistry
 from core.enums import InboxStatus, Platform
 from core.models import InboxDelivery
 from tests.worker.fakes import add_movement
-from worker.queues import RESTOCK, WEBHOOKS, get_queue
+from worker.queues import RESTOCK, get_queue
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,26 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_forked(app: Any) -> Iterator[str]:
+    """Serve a seeded WSGI app from a forked process; yield its base URL.
+
+    The store then has a core and a heap of its own: what the benchmark measures (the
+    client's time, its memory) is Reshelf's, not the emulator's. Its state is what it was
+    at the fork; the parent's copy no longer changes with the requests.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    child = multiprocessing.get_context("fork").Process(target=server.serve_forever, daemon=True)
+    child.start()
+    server.socket.close()  # the child listens; the parent only talks to it
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        child.terminate()
+        child.join(timeout=10)
 
 
 def seed_shopify_orders(seeder: Seeder, name: str, orders: int, token: str) -> Any:

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -110,23 +111,29 @@ def grade(session: Session, shop_id: int, line_id: int, dispatcher: Any) -> None
 
 @contextmanager
 def workers(count: int, env: dict[str, str]) -> Iterator[None]:
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "worker", "--queues", "restock"],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        for _ in range(count)
-    ]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=30)
+    """``count`` worker processes on the restock queue; their log goes to a file, so the
+    benchmark's own output stays one JSON figure per line."""
+    log_path = Path(env["RESHELF_INSTANCE_PATH"]) / f"workers-{count}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "worker", "--queues", "restock"],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )  # fmt: skip
+            for _ in range(count)
+        ]
+        try:
+            yield
+        finally:
+            for proc in procs:
+                os.killpg(proc.pid, signal.SIGTERM)
+            for proc in procs:
+                proc.wait(timeout=30)
 
 
 def wait_until(done: Any, timeout: float) -> None:

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str,
         "REDIS_URL": f"{redis_url}/{redis_db}",
         "SECRET_KEY": "bench",
         "RESHELF_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "RESHELF_INSTANCE_PATH": f"/tmp/reshelf-bench-{name}",
+        "RESHELF_INSTANCE_PATH": str(Path(tempfile.gettempdir()) / f"reshelf-bench-{name}"),
         "PYTHONPATH": str(REPO),
     }
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()

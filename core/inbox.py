@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from cachetools import TTLCache
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from core.enums import Platform, ShopStatus
 from core.mirror_batch.statements import dialect_insert
@@ -124,11 +125,22 @@ class ShopCache:
                 self._shops.pop(name, None)
 
 
-def store_delivery(connection: Connection, delivery: NewDelivery) -> int | None:
-    """Store the delivery and return its id, or None if its shop already has its dedupe key."""
-    stored: int | None = connection.execute(
-        _insert_statement(connection.dialect.name), dict(vars(delivery))
-    ).scalar_one_or_none()
+def store_delivery(
+    connection: Connection, delivery: NewDelivery, shops: ShopCache | None = None
+) -> int | None:
+    """Store the delivery and return its id, or None if its shop already has its dedupe key.
+
+    A shop deleted since ``shops`` remembered it fails the INSERT's foreign key: it is
+    forgotten, so the store's retry is refused, and the error is raised.
+    """
+    try:
+        stored: int | None = connection.execute(
+            _insert_statement(connection.dialect.name), dict(vars(delivery))
+        ).scalar_one_or_none()
+    except IntegrityError:
+        if shops is not None:
+            shops.forget(delivery.shop_id)
+        raise
     return stored
 
 

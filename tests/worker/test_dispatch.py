@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from rq.job import Job
 from rq.rate_limit import RateLimitRegistry
 
-from core.enums import InboxStatus, Platform
-from core.models import InboxDelivery
 from tests.worker.fakes import add_movement
 from worker.queues import RESTOCK, get_queue
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _delivery(db, shop, n=1):
-    delivery = InboxDelivery(
-        shop_id=shop.id, platform=Platform.WOOCOMMERCE, topic="order.updated",
-        dedupe_key=f"order.updated-{n}", body=b"{}", status=InboxStatus.RECEIVED,
-        received_at=datetime(2026, 6, 15, tzinfo=UTC),
-    )  # fmt: skip
-    db.add(delivery)
-    db.commit()
-    return delivery
 
 
 def test_a_movement_dispatched_twice_is_queued_once(db, factory, rq_dispatcher, redis_conn):

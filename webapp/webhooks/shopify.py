@@ -13,7 +13,6 @@ import hashlib
 import json
 
 from flask import Blueprint, request
-from sqlalchemy.exc import IntegrityError
 
 from connectors.shopify.consts import MAX_WEBHOOK_BYTES
 from connectors.shopify.mapping import when
@@ -95,11 +94,7 @@ def receive() -> tuple[str, int]:
             body=body,
             received_at=get_clock().now(),
         )
-        try:
-            stored = store_delivery(connection, delivery)
-        except IntegrityError:
-            shops.forget(shop.id)  # deleted since it was remembered; the retry is refused
-            raise
+        stored = store_delivery(connection, delivery, shops)
     # None: the same webhook again, already stored and dispatched; nothing more to do.
     if stored is not None:
         get_dispatcher().dispatch("inbox", stored)

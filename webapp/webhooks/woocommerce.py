@@ -9,7 +9,6 @@ topic, resource and ``date_modified_gmt``) is acknowledged again without a secon
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
-from sqlalchemy.exc import IntegrityError
 
 from connectors.woocommerce import webhooks
 from core.enums import Platform, ShopStatus
@@ -63,11 +62,7 @@ def receive(shop_key: str) -> tuple[str, int]:
             body=body,
             received_at=get_clock().now(),
         )
-        try:
-            stored = store_delivery(connection, record)
-        except IntegrityError:
-            shops.forget(shop.id)  # deleted since it was remembered; the retry is refused
-            raise
+        stored = store_delivery(connection, record, shops)
     # None: the same state of the same resource is already in the inbox.
     if stored is not None:
         get_dispatcher().dispatch("inbox", stored)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import sys
@@ -32,12 +33,13 @@ def report(
 
 
 def percentile(samples: list[float], pct: float) -> float:
-    """The pct-th percentile (0–100) by nearest rank."""
+    """The pct-th percentile (0–100) by nearest rank: the smallest sample with at least
+    pct% of the samples at or below it."""
     ordered = sorted(samples)
     if not ordered:
         return float("nan")
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))  # 1-based
+    return ordered[min(rank, len(ordered)) - 1]
 
 
 def median(samples: list[float]) -> float:

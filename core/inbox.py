@@ -26,8 +26,8 @@ from cachetools import TTLCache
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from core.db import dialect_insert
 from core.enums import Platform, ShopStatus
-from core.mirror_batch.statements import dialect_insert
 from core.models import InboxDelivery, Shop
 
 

@@ -7,7 +7,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.postgresql.dml import Insert as PostgresInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.dml import Insert as SQLiteInsert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from core.db.types import UTCDateTime
@@ -55,6 +59,11 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def dialect_insert(dialect: str, table: Table) -> PostgresInsert | SQLiteInsert:
+    """An INSERT that takes ``ON CONFLICT`` clauses, for the two databases Reshelf runs on."""
+    return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
 @lru_cache(maxsize=4)

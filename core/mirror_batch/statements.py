@@ -24,12 +24,10 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.postgresql.dml import Insert as PostgresInsert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.dml import Insert as SQLiteInsert
 
-from core.db import Base
+from core.db import Base, dialect_insert
 from core.models import Customer, Order, OrderLine, Variant
 
 # None binds as SQL NULL (not JSON 'null'), so coalesce() can tell "not said" from a value.
@@ -53,11 +51,6 @@ CUSTOMER_KEPT = ("tags", "country", "currency", "orders_count", "total_spent",
 
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
-
-
-def dialect_insert(dialect: str, table: Table) -> PostgresInsert | SQLiteInsert:
-    """An INSERT with ``ON CONFLICT`` clauses, for the two databases Reshelf runs on."""
-    return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
 def _param(table: Table, name: str) -> BindParameter[Any]:

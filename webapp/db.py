@@ -21,6 +21,7 @@ def init_db(app: Flask) -> None:
     engine: Engine = app.config.get("DATABASE_ENGINE") or engine_for(app.config["DATABASE_URL"])
     app.extensions["reshelf.engine"] = engine
     app.extensions["reshelf.sessions"] = session_factory(engine)
+    app.extensions["reshelf.delivery_shops"] = ShopCache()
     app.teardown_appcontext(close_session)
 
 
@@ -42,7 +43,7 @@ def close_session(_exc: BaseException | None = None) -> None:
 
 def get_delivery_shops() -> ShopCache:
     """This app's memory of the shops webhook deliveries name (see ``core.inbox``)."""
-    shops: ShopCache = current_app.extensions.setdefault("reshelf.delivery_shops", ShopCache())
+    shops: ShopCache = current_app.extensions["reshelf.delivery_shops"]
     return shops
 
 

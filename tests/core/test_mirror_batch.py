@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.mirror_batch import CustomerRecord, LineRecord, OrderRecord, upsert_orders
+from core.mirror_batch import CustomerRecord, upsert_orders
 from core.models import Customer, Order, OrderLine, Variant
-
-T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
-
-
-def _line(pid: str, variant: str | None = "gid://v/1", quantity: int = 2) -> LineRecord:
-    return LineRecord(
-        platform_id=pid, variant_platform_id=variant, sku="SKU-1", title="Tee",
-        quantity=quantity, unit_price=Decimal("20.00"), discounted_unit_price=Decimal("17.5"),
-    )  # fmt: skip
-
-
-def _order(pid: str, updated: datetime = T0, **kw: object) -> OrderRecord:
-    fields: dict[str, object] = dict(
-        platform_id=pid, number=pid, name=f"#{pid}", email="ann@example.com", currency="EUR",
-        total=Decimal("40.00"), subtotal=Decimal("40.00"), financial_status="paid",
-        fulfillment_status=None, ordered_at=T0 - timedelta(days=1), platform_updated_at=updated,
-        shipping_country="DE", channel="shopify", lines=[_line(f"{pid}-1"), _line(f"{pid}-2")],
-    )  # fmt: skip
-    return OrderRecord(**{**fields, **kw})  # type: ignore[arg-type]
+from tests.support.records import T0, line_record, order_record
 
 
 def _count(db, model):
@@ -37,7 +19,7 @@ def _count(db, model):
 
 def test_inserts_orders_with_lines_mapped_to_their_orders(db, factory):
     shop = factory.shop()
-    result = upsert_orders(db, shop, [_order("1"), _order("2")], stub_variants=True)
+    result = upsert_orders(db, shop, [order_record("1"), order_record("2")], stub_variants=True)
     db.commit()
     assert set(result.order_ids) == {"1", "2"}
     assert not result.stale
@@ -59,10 +41,10 @@ def test_inserts_orders_with_lines_mapped_to_their_orders(db, factory):
 
 def test_updates_and_keeps_what_the_payload_does_not_say(db, factory):
     shop = factory.shop()
-    first = _order("1", payment_gateways=["stripe"], fulfilled_at=T0, platform_data={"a": 1})
+    first = order_record("1", payment_gateways=["stripe"], fulfilled_at=T0, platform_data={"a": 1})
     upsert_orders(db, shop, [first])
-    later = _order("1", T0 + timedelta(hours=1), total=Decimal("30.00"), tags=["vip"],
-                   lines=[_line("1-1", quantity=1), _line("1-3")])  # fmt: skip
+    later = order_record("1", T0 + timedelta(hours=1), total=Decimal("30.00"), tags=["vip"],
+                   lines=[line_record("1-1", quantity=1), line_record("1-3")])  # fmt: skip
     result = upsert_orders(db, shop, [later])
     db.commit()
     order = db.get(Order, result.order_ids["1"])
@@ -77,8 +59,10 @@ def test_updates_and_keeps_what_the_payload_does_not_say(db, factory):
 
 def test_a_stale_update_changes_nothing(db, factory):
     shop = factory.shop()
-    upsert_orders(db, shop, [_order("1", T0 + timedelta(hours=1), total=Decimal("99"))])
-    stale = _order("1", T0, total=Decimal("1"), lines=[_line("1-1", quantity=9), _line("1-9")])
+    upsert_orders(db, shop, [order_record("1", T0 + timedelta(hours=1), total=Decimal("99"))])
+    stale = order_record(
+        "1", T0, total=Decimal("1"), lines=[line_record("1-1", quantity=9), line_record("1-9")]
+    )
     result = upsert_orders(db, shop, [stale])
     db.commit()
     assert result.stale == {"1"}
@@ -90,7 +74,7 @@ def test_a_stale_update_changes_nothing(db, factory):
 
 def test_a_rerun_is_idempotent(db, factory):
     shop = factory.shop()
-    batch = [_order(str(n)) for n in range(5)]
+    batch = [order_record(str(n)) for n in range(5)]
     first = upsert_orders(db, shop, batch)
     again = upsert_orders(db, shop, batch)
     db.commit()
@@ -101,8 +85,8 @@ def test_a_rerun_is_idempotent(db, factory):
 
 def test_the_newest_of_a_repeated_order_wins_within_a_batch(db, factory):
     shop = factory.shop()
-    newer = _order("1", T0 + timedelta(minutes=5), total=Decimal("5"))
-    upsert_orders(db, shop, [newer, _order("1", T0, total=Decimal("1"))])
+    newer = order_record("1", T0 + timedelta(minutes=5), total=Decimal("5"))
+    upsert_orders(db, shop, [newer, order_record("1", T0, total=Decimal("1"))])
     db.commit()
     assert db.scalars(select(Order)).one().total == Decimal("5")
 
@@ -111,7 +95,7 @@ def test_customers_are_upserted_linked_and_never_refreshed_when_stale_or_redacte
     shop = factory.shop(currency="EUR")
     ann = CustomerRecord("c1", email="ann@example.com", tags=["vip"], platform_updated_at=T0,
                          orders_count=3, currency="EUR")  # fmt: skip
-    result = upsert_orders(db, shop, [_order("1", customer=ann)])
+    result = upsert_orders(db, shop, [order_record("1", customer=ann)])
     db.commit()
     customer = db.scalars(select(Customer)).one()
     assert db.get(Order, result.order_ids["1"]).customer_id == customer.id
@@ -119,14 +103,14 @@ def test_customers_are_upserted_linked_and_never_refreshed_when_stale_or_redacte
     older = replace(ann, email="old@example.com", platform_updated_at=T0 - timedelta(days=1))
     newer = replace(ann, email="new@example.com", platform_updated_at=T0 + timedelta(days=1),
                     orders_count=None)  # fmt: skip
-    upsert_orders(db, shop, [_order("2", customer=older), _order("3", customer=newer)])
+    upsert_orders(db, shop, [order_record("2", customer=older), order_record("3", customer=newer)])
     db.commit()
     db.refresh(customer)
     assert (customer.email, customer.orders_count) == ("new@example.com", 3)  # count kept
     customer.redacted_at, customer.email = T0, None
     db.commit()
     latest = replace(newer, platform_updated_at=T0 + timedelta(days=9))
-    upsert_orders(db, shop, [_order("4", customer=latest)])
+    upsert_orders(db, shop, [order_record("4", customer=latest)])
     db.commit()
     db.refresh(customer)
     assert customer.email is None
@@ -141,7 +125,7 @@ def test_a_sketched_customer_is_created_but_never_updated(db, factory):
     sketch = CustomerRecord(known.platform_id, email="bob@example.com", first_name="B",
                             refresh=False)  # fmt: skip
     new = CustomerRecord("7", email="kim@example.com", refresh=False)
-    upsert_orders(db, shop, [_order("1", customer=sketch), _order("2", customer=new)])
+    upsert_orders(db, shop, [order_record("1", customer=sketch), order_record("2", customer=new)])
     db.commit()
     db.refresh(known)
     assert known.first_name == "Bob"
@@ -151,7 +135,9 @@ def test_a_sketched_customer_is_created_but_never_updated(db, factory):
 def test_variants_linked_by_platform_id_and_final_sale_by_tag(db, factory):
     shop = factory.shop()
     tee = factory.variant(shop, platform_id="gid://v/1", tags=["Final-Sale"])
-    order = _order("1", lines=[_line("1-1"), _line("1-2", variant="gid://v/unknown")])
+    order = order_record(
+        "1", lines=[line_record("1-1"), line_record("1-2", variant="gid://v/unknown")]
+    )
     result = upsert_orders(db, shop, [order], final_sale_tag="final-sale")
     db.commit()
     lines = {line.platform_id: line for line in db.get(Order, result.order_ids["1"]).lines}

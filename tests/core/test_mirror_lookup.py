@@ -8,8 +8,8 @@ from sqlalchemy import text
 from core.mirror_batch import by_platform_id, upsert_orders
 from core.mirror_batch.lookup import lookup_query
 from core.models import Order
-from tests.core.test_mirror_batch import _order
 from tests.support.factories import Factory
+from tests.support.records import order_record
 
 
 def test_maps_the_shops_platform_ids_to_row_ids(db, factory: Factory):
@@ -32,7 +32,7 @@ def test_a_first_backfill_keeps_the_lookup_on_the_unique_key(db, factory: Factor
     shop = factory.shop()
     db.commit()
     for first in range(0, 1_200, 100):
-        upsert_orders(db, shop, [_order(str(n)) for n in range(first, first + 100)])
+        upsert_orders(db, shop, [order_record(str(n)) for n in range(first, first + 100)])
         db.commit()
     wanted = [str(n) for n in range(1_000, 1_100)]
     query = lookup_query("postgresql", Order, shop.id, wanted, Order.id)

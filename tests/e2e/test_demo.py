@@ -52,8 +52,13 @@ def _reshelf() -> list[str]:
 
 def _children(pid: int) -> list[str]:
     """The processes any thread of ``pid`` started (Linux /proc)."""
-    tasks = Path(f"/proc/{pid}/task").iterdir()
-    return [child for task in tasks for child in (task / "children").read_text().split()]
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found.extend((task / "children").read_text().split())
+        except FileNotFoundError:
+            continue  # the thread ended after the listing; it has no children left
+    return found
 
 
 class RunningDemo:

@@ -5,9 +5,10 @@ the stores' deadlines are seconds (Shopify waits five, WooCommerce fifteen), del
 in bursts, and the acknowledgement must not wait on anything but the database's commit. The
 insert is one ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` on an autocommit connection,
 so a delivery is durable when it returns, and a repeated delivery is told apart without an
-exception or a second round trip.
+exception or a second round trip. It is the only round trip of an acknowledgement whose
+shop is known.
 
-The shop a delivery names is remembered for a minute per process (``ShopCache``), as a
+The shop a delivery names is remembered for a minute per process (``Inbox``), as a
 hint only: a signature that does not verify with the remembered secrets is checked again
 against the database, so a rotated secret works at once; a revoked one, or an uninstall,
 is seen within the minute.
@@ -15,20 +16,23 @@ is seen within the minute.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from cachetools import TTLCache
-from sqlalchemy import Connection, Engine, Insert, Table, bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import URL, Connection, Engine, Insert, Table, bindparam, create_engine, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.db import dialect_insert
-from core.enums import Platform, ShopStatus
+from core.enums import InboxStatus, Platform, ShopStatus
 from core.models import InboxDelivery, Shop
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,24 @@ class DeliveryShop:
         return None if value is None else str(value)
 
 
-def autocommit(engine: Engine) -> Connection:
-    """A connection whose every statement commits on its own (one round trip each)."""
-    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+def acknowledging_engine(engine: Engine) -> Engine:
+    """The engine deliveries are stored through: every statement commits on its own.
+
+    On PostgreSQL it has its own pool, made from ``engine``'s URL (``core.db.make_engine``
+    puts everything a connection needs there), whose connections are autocommit for good
+    and are not pinged before use: the ping is a round trip on every delivery, as much as
+    the INSERT's own (``Inbox`` retries a statement that found its connection dead).
+    Elsewhere it is ``engine`` with autocommit set per connection.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return _unpinged_autocommit_engine(engine.url)
+
+
+@lru_cache(maxsize=8)
+def _unpinged_autocommit_engine(url: URL) -> Engine:
+    """One per database per process, as ``core.db.engine_for``."""
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10)
 
 
 def find_delivery_shop(
@@ -84,16 +103,20 @@ def find_delivery_shop(
     return DeliveryShop(found.id, found.status, found.credentials or {})
 
 
-class ShopCache:
-    """Shops that deliveries named lately, per process, kept for ``ttl`` seconds."""
+class Inbox:
+    """The inbox's write side for one app process: finds a delivery's shop, stores it once.
 
-    def __init__(self, ttl: float = 60, maxsize: int = 10_000) -> None:
+    Shops that deliveries named lately are remembered for ``ttl`` seconds, as a hint only
+    (see the module's docstring).
+    """
+
+    def __init__(self, engine: Engine, ttl: float = 60, maxsize: int = 10_000) -> None:
+        self.engine = engine
         self._shops: TTLCache[tuple[Platform, str], DeliveryShop] = TTLCache(maxsize, ttl)
         self._lock = threading.Lock()  # TTLCache is not safe across threads on its own
 
-    def find(
+    def find_shop(
         self,
-        connection: Connection,
         platform: Platform,
         *,
         domain: str | None = None,
@@ -103,14 +126,14 @@ class ShopCache:
         """The shop by domain or key that ``accept`` takes (its signature verifies with it).
 
         A remembered shop that ``accept`` refuses is read again from the database before
-        the answer is no, so the cache never turns a valid delivery away.
+        the answer is no, so the memory never turns a valid delivery away.
         """
         name = (platform, domain if domain is not None else f"key:{key}")
         with self._lock:
             remembered = self._shops.get(name)
         if remembered is not None and accept(remembered):
             return remembered
-        shop = find_delivery_shop(connection, platform, domain=domain, key=key)
+        shop = self._run(lambda c: find_delivery_shop(c, platform, domain=domain, key=key))
         with self._lock:
             if shop is None:
                 self._shops.pop(name, None)
@@ -124,24 +147,59 @@ class ShopCache:
             for name in [n for n, shop in self._shops.items() if shop.id == shop_id]:
                 self._shops.pop(name, None)
 
+    def store(self, delivery: NewDelivery) -> int | None:
+        """Store the delivery and return its id, or None if its shop already has its dedupe key.
 
-def store_delivery(
-    connection: Connection, delivery: NewDelivery, shops: ShopCache | None = None
-) -> int | None:
-    """Store the delivery and return its id, or None if its shop already has its dedupe key.
+        A shop deleted since it was remembered fails the INSERT's foreign key: it is
+        forgotten, so the store's retry is refused, and the error is raised.
+        """
+        try:
+            return self._run(lambda connection: store_delivery(connection, delivery))
+        except IntegrityError:
+            self.forget(delivery.shop_id)
+            raise
 
-    A shop deleted since ``shops`` remembered it fails the INSERT's foreign key: it is
-    forgotten, so the store's retry is refused, and the error is raised.
-    """
-    try:
-        stored: int | None = connection.execute(
-            _insert_statement(connection.dialect.name), dict(vars(delivery))
-        ).scalar_one_or_none()
-    except IntegrityError:
-        if shops is not None:
-            shops.forget(delivery.shop_id)
-        raise
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        """``work`` on a connection of the pool, and once more on a new one if that one was
+        dead: connections are not pinged before use (``acknowledging_engine``), so one the
+        database closed since (a restart, an idle timeout) fails its first statement. SQLAlchemy
+        then discards it and every older connection of the pool
+        (https://docs.sqlalchemy.org/en/20/core/pooling.html#disconnect-handling-optimistic).
+
+        Running ``work`` twice is safe: it reads, or it is the INSERT that does nothing for a
+        delivery already stored. If the first INSERT committed but its answer was lost, the
+        second finds the row and says None, as for a repeated delivery: the delivery is
+        stored but not announced, and the sweeper enqueues it.
+        """
+        try:
+            with self.engine.connect() as connection:
+                return work(connection)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        with self.engine.connect() as connection:
+            return work(connection)
+
+
+def store_delivery(connection: Connection, delivery: NewDelivery) -> int | None:
+    """Store the delivery on an autocommit ``connection``: its id, or None if it was there."""
+    if connection.dialect.name == "postgresql":
+        # The driver's own SQL: SQLAlchemy's statement execution cost more than the INSERT's
+        # round trip, on the path every webhook takes. The values are what the model's
+        # column types would bind (``test_inbox`` reads them back through the model).
+        row = connection.exec_driver_sql(_DRIVER_INSERT, _driver_values(delivery)).first()
+        return None if row is None else int(row[0])
+    stored: int | None = connection.execute(
+        _insert_statement(connection.dialect.name), dict(vars(delivery))
+    ).scalar_one_or_none()
     return stored
+
+
+def _driver_values(delivery: NewDelivery) -> dict[str, Any]:
+    values = dict(vars(delivery))
+    values["platform"] = delivery.platform.value
+    values["headers"] = json.dumps(delivery.headers)
+    return values
 
 
 # Built once: composing a statement costs as much as running it on this path.
@@ -157,3 +215,13 @@ def _insert_statement(dialect: str) -> Insert:
         index_elements=["shop_id", "dedupe_key"]
     )
     return statement.returning(table.c.id)
+
+
+_DRIVER_INSERT = (
+    "INSERT INTO inbox_deliveries (shop_id, platform, topic, dedupe_key, webhook_id, event_id,"
+    " triggered_at, api_version, resource_id, headers, body, received_at, status, attempts)"
+    " VALUES (%(shop_id)s, %(platform)s, %(topic)s, %(dedupe_key)s, %(webhook_id)s,"
+    " %(event_id)s, %(triggered_at)s, %(api_version)s, %(resource_id)s, %(headers)s, %(body)s,"
+    f" %(received_at)s, '{InboxStatus.RECEIVED.value}', 0)"
+    " ON CONFLICT (shop_id, dedupe_key) DO NOTHING RETURNING id"
+)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from core.db import engine_for, session_factory
-from core.inbox import ShopCache
+from core.inbox import Inbox, acknowledging_engine
 
 
 def init_db(app: Flask) -> None:
@@ -21,7 +21,7 @@ def init_db(app: Flask) -> None:
     engine: Engine = app.config.get("DATABASE_ENGINE") or engine_for(app.config["DATABASE_URL"])
     app.extensions["reshelf.engine"] = engine
     app.extensions["reshelf.sessions"] = session_factory(engine)
-    app.extensions["reshelf.delivery_shops"] = ShopCache()
+    app.extensions["reshelf.inbox"] = Inbox(acknowledging_engine(engine))
     app.teardown_appcontext(close_session)
 
 
@@ -41,10 +41,10 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-def get_delivery_shops() -> ShopCache:
-    """This app's memory of the shops webhook deliveries name (see ``core.inbox``)."""
-    shops: ShopCache = current_app.extensions["reshelf.delivery_shops"]
-    return shops
+def get_inbox() -> Inbox:
+    """Where this app stores webhook deliveries (see ``core.inbox``)."""
+    inbox: Inbox = current_app.extensions["reshelf.inbox"]
+    return inbox
 
 
 def get_engine() -> Engine:

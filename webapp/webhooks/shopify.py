@@ -19,9 +19,9 @@ from connectors.shopify.mapping import when
 from connectors.shopify.webhooks import verify
 from core.config import get_settings
 from core.enums import Platform
-from core.inbox import DeliveryShop, NewDelivery, autocommit, store_delivery
+from core.inbox import DeliveryShop, NewDelivery
 from webapp.clock import get_clock
-from webapp.db import get_delivery_shops, get_engine
+from webapp.db import get_inbox
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("shopify_webhooks", __name__)
@@ -69,32 +69,31 @@ def receive() -> tuple[str, int]:
         secret = shop.credential("api_secret") or settings.shopify_api_secret
         return verify(headers, body, settings.shopify_api_key, secret)
 
-    with autocommit(get_engine()) as connection:
-        shops = get_delivery_shops()
-        shop = shops.find(connection, Platform.SHOPIFY, domain=domain, accept=signed_for)
-        if shop is None:
-            return "Unauthorized", 401
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return "Body is not JSON", 400
-        webhook_id = request.headers.get("X-Shopify-Webhook-Id")
-        event_id = request.headers.get("X-Shopify-Event-Id")
-        delivery = NewDelivery(
-            shop_id=shop.id,
-            platform=Platform.SHOPIFY,
-            topic=topic,
-            dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
-            webhook_id=webhook_id,
-            event_id=event_id,
-            triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
-            api_version=request.headers.get("X-Shopify-API-Version"),
-            resource_id=_resource_id(payload),
-            headers={h: request.headers[h] for h in KEPT_HEADERS if h in request.headers},
-            body=body,
-            received_at=get_clock().now(),
-        )
-        stored = store_delivery(connection, delivery, shops)
+    inbox = get_inbox()
+    shop = inbox.find_shop(Platform.SHOPIFY, domain=domain, accept=signed_for)
+    if shop is None:
+        return "Unauthorized", 401
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return "Body is not JSON", 400
+    webhook_id = request.headers.get("X-Shopify-Webhook-Id")
+    event_id = request.headers.get("X-Shopify-Event-Id")
+    delivery = NewDelivery(
+        shop_id=shop.id,
+        platform=Platform.SHOPIFY,
+        topic=topic,
+        dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
+        webhook_id=webhook_id,
+        event_id=event_id,
+        triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
+        api_version=request.headers.get("X-Shopify-API-Version"),
+        resource_id=_resource_id(payload),
+        headers={h: request.headers[h] for h in KEPT_HEADERS if h in request.headers},
+        body=body,
+        received_at=get_clock().now(),
+    )
+    stored = inbox.store(delivery)
     # None: the same webhook again, already stored and dispatched; nothing more to do.
     if stored is not None:
         get_dispatcher().dispatch("inbox", stored)

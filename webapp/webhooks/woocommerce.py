@@ -12,9 +12,9 @@ from flask import Blueprint, abort, request
 
 from connectors.woocommerce import webhooks
 from core.enums import Platform, ShopStatus
-from core.inbox import DeliveryShop, NewDelivery, autocommit, store_delivery
+from core.inbox import DeliveryShop, NewDelivery
 from webapp.clock import get_clock
-from webapp.db import get_delivery_shops, get_engine
+from webapp.db import get_inbox
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("woocommerce_webhooks", __name__, url_prefix="/webhooks/woocommerce")
@@ -34,35 +34,34 @@ def receive(shop_key: str) -> tuple[str, int]:
         secret = shop.credential("webhook_secret") or ""
         return installed(shop) and bool(secret) and webhooks.verify(body, secret, signature)
 
-    with autocommit(get_engine()) as connection:
-        shops = get_delivery_shops()
-        shop = shops.find(connection, Platform.WOOCOMMERCE, key=shop_key, accept=installed)
-        if shop is None:
-            abort(404)  # WooCommerce counts it as a failure and disables the webhook in time
-        if webhooks.is_ping(headers, body):
-            return "", 200
-        if not signed_for(shop):
-            found = shops.find(connection, Platform.WOOCOMMERCE, key=shop_key, accept=signed_for)
-            if found is None:
-                return "Bad or missing X-WC-Webhook-Signature", 401
-            shop = found
-        try:
-            delivery = webhooks.parse(headers, body)
-        except webhooks.MalformedDelivery as exc:
-            return f"Malformed delivery: {exc}", 400
-        record = NewDelivery(
-            shop_id=shop.id,
-            platform=Platform.WOOCOMMERCE,
-            topic=delivery.topic,
-            dedupe_key=delivery.dedupe_key,
-            webhook_id=delivery.webhook_id,
-            event_id=delivery.delivery_id,
-            resource_id=delivery.resource_id,
-            headers={k: v for k, v in headers.items() if k.lower().startswith("x-wc-webhook")},
-            body=body,
-            received_at=get_clock().now(),
-        )
-        stored = store_delivery(connection, record, shops)
+    inbox = get_inbox()
+    shop = inbox.find_shop(Platform.WOOCOMMERCE, key=shop_key, accept=installed)
+    if shop is None:
+        abort(404)  # WooCommerce counts it as a failure and disables the webhook in time
+    if webhooks.is_ping(headers, body):
+        return "", 200
+    if not signed_for(shop):
+        found = inbox.find_shop(Platform.WOOCOMMERCE, key=shop_key, accept=signed_for)
+        if found is None:
+            return "Bad or missing X-WC-Webhook-Signature", 401
+        shop = found
+    try:
+        delivery = webhooks.parse(headers, body)
+    except webhooks.MalformedDelivery as exc:
+        return f"Malformed delivery: {exc}", 400
+    record = NewDelivery(
+        shop_id=shop.id,
+        platform=Platform.WOOCOMMERCE,
+        topic=delivery.topic,
+        dedupe_key=delivery.dedupe_key,
+        webhook_id=delivery.webhook_id,
+        event_id=delivery.delivery_id,
+        resource_id=delivery.resource_id,
+        headers={k: v for k, v in headers.items() if k.lower().startswith("x-wc-webhook")},
+        body=body,
+        received_at=get_clock().now(),
+    )
+    stored = inbox.store(record)
     # None: the same state of the same resource is already in the inbox.
     if stored is not None:
         get_dispatcher().dispatch("inbox", stored)

@@ -34,6 +34,13 @@ KEPT_HEADERS = (
     "X-Shopify-Triggered-At",
     "X-Shopify-API-Version",
 )
+# Each header the endpoint reads, by its WSGI environ key (PEP 3333: ``HTTP_`` and the name
+# in upper case, ``_`` for ``-``), so one dict lookup reads it: werkzeug's case-insensitive
+# ``request.headers`` took microseconds a lookup, a tenth of an acknowledgement's Python.
+_ENVIRON_KEYS = tuple(
+    (name, "HTTP_" + name.upper().replace("-", "_"))
+    for name in ("X-Shopify-Hmac-Sha256", *KEPT_HEADERS)
+)
 
 
 def _raw_body() -> bytes | None:
@@ -42,6 +49,12 @@ def _raw_body() -> bytes | None:
         return None
     body = request.stream.read(MAX_WEBHOOK_BYTES + 1)
     return None if len(body) > MAX_WEBHOOK_BYTES else body
+
+
+def _shopify_headers() -> dict[str, str]:
+    """The Shopify headers the delivery came with, by the names ``KEPT_HEADERS`` gives."""
+    environ = request.environ
+    return {name: environ[key] for name, key in _ENVIRON_KEYS if key in environ}
 
 
 def _resource_id(payload: object) -> str | None:
@@ -58,12 +71,12 @@ def receive() -> tuple[str, int]:
     body = _raw_body()
     if body is None:
         return "Payload too large", 413
-    topic = request.headers.get("X-Shopify-Topic")
-    domain = request.headers.get("X-Shopify-Shop-Domain")
+    headers = _shopify_headers()
+    topic = headers.get("X-Shopify-Topic")
+    domain = headers.get("X-Shopify-Shop-Domain")
     if not topic or not domain:
         return "Missing Shopify headers", 400
     settings = get_settings()
-    headers = dict(request.headers)
 
     def signed_for(shop: DeliveryShop) -> bool:
         secret = shop.credential("api_secret") or settings.shopify_api_secret
@@ -77,8 +90,8 @@ def receive() -> tuple[str, int]:
         payload = json.loads(body)
     except ValueError:
         return "Body is not JSON", 400
-    webhook_id = request.headers.get("X-Shopify-Webhook-Id")
-    event_id = request.headers.get("X-Shopify-Event-Id")
+    webhook_id = headers.get("X-Shopify-Webhook-Id")
+    event_id = headers.get("X-Shopify-Event-Id")
     delivery = NewDelivery(
         shop_id=shop.id,
         platform=Platform.SHOPIFY,
@@ -86,10 +99,10 @@ def receive() -> tuple[str, int]:
         dedupe_key=webhook_id or event_id or f"{topic}:{hashlib.sha256(body).hexdigest()}",
         webhook_id=webhook_id,
         event_id=event_id,
-        triggered_at=when(request.headers.get("X-Shopify-Triggered-At")),
-        api_version=request.headers.get("X-Shopify-API-Version"),
+        triggered_at=when(headers.get("X-Shopify-Triggered-At")),
+        api_version=headers.get("X-Shopify-API-Version"),
         resource_id=_resource_id(payload),
-        headers={h: request.headers[h] for h in KEPT_HEADERS if h in request.headers},
+        headers={h: headers[h] for h in KEPT_HEADERS if h in headers},
         body=body,
         received_at=get_clock().now(),
     )

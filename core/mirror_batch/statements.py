@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.dml import Insert as PostgresInsert
 from sqlalchemy.dialects.sqlite.dml import Insert as SQLiteInsert
+from sqlalchemy.types import TypeEngine
 
 from core.db import Base, dialect_insert
 from core.models import Customer, Order, OrderLine, Variant
@@ -49,7 +50,7 @@ CUSTOMER_KEPT = ("tags", "country", "currency", "orders_count", "total_spent",
                  "platform_updated_at")  # fmt: skip
 
 
-def _table(model: type[Base]) -> Table:
+def table_of(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
@@ -72,7 +73,7 @@ def _upsert(
     values: dict[str, ColumnElement[Any]] = dict(params)
     for name in kept:
         if name in DEFAULTS:
-            values[name] = func.coalesce(params[name], _constant(DEFAULTS[name], params[name]))
+            values[name] = func.coalesce(params[name], constant(DEFAULTS[name], params[name].type))
     statement = dialect_insert(dialect, table).values(values)
     set_: dict[str, ColumnElement[Any]] = {name: statement.excluded[name] for name in written}
     set_.update({name: func.coalesce(params[name], table.c[name]) for name in kept})
@@ -80,13 +81,13 @@ def _upsert(
     return statement, set_
 
 
-def _constant(value: Any, param: BindParameter[Any]) -> ColumnElement[Any]:
+def constant(value: Any, type_: TypeEngine[Any]) -> ColumnElement[Any]:
     """``value`` in the statement itself: a JSON default as a parameter was encoded anew
     for every row of every batch, half of all the JSON a backfill encoded."""
     if isinstance(value, list | dict):
         # coalesce() gives the untyped literal its other argument's type (jsonb on PostgreSQL).
-        return literal_column(f"'{json.dumps(value)}'", param.type)
-    return literal(value, param.type)
+        return literal_column(f"'{json.dumps(value)}'", type_)
+    return literal(value, type_)
 
 
 def _not_older(table: Table, statement: PostgresInsert | SQLiteInsert) -> ColumnElement[bool]:
@@ -98,7 +99,7 @@ def _not_older(table: Table, statement: PostgresInsert | SQLiteInsert) -> Column
 @lru_cache(maxsize=4)
 def order_upsert(dialect: str) -> PostgresInsert | SQLiteInsert:
     """Orders by (shop, platform id), guarded against stale updates."""
-    table = _table(Order)
+    table = table_of(Order)
     statement, set_ = _upsert(dialect, table, ("shop_id", "platform_id"), ORDER_WRITTEN, ORDER_KEPT)
     return statement.on_conflict_do_update(
         index_elements=["shop_id", "platform_id"], set_=set_, where=_not_older(table, statement)
@@ -108,7 +109,7 @@ def order_upsert(dialect: str) -> PostgresInsert | SQLiteInsert:
 @lru_cache(maxsize=4)
 def line_upsert(dialect: str) -> PostgresInsert | SQLiteInsert:
     """Lines by (order, platform id); their order's guard already passed."""
-    table = _table(OrderLine)
+    table = table_of(OrderLine)
     statement, set_ = _upsert(dialect, table, ("order_id", "platform_id"), LINE_WRITTEN, LINE_KEPT)
     return statement.on_conflict_do_update(index_elements=["order_id", "platform_id"], set_=set_)
 
@@ -119,7 +120,7 @@ def customer_upsert(dialect: str, refresh: bool) -> PostgresInsert | SQLiteInser
 
     Without ``refresh`` an existing customer is left as it is (the payload only sketches it).
     """
-    table = _table(Customer)
+    table = table_of(Customer)
     key = ("shop_id", "platform_id")
     statement, set_ = _upsert(dialect, table, key, CUSTOMER_WRITTEN, CUSTOMER_KEPT)
     if not refresh:
@@ -131,5 +132,5 @@ def customer_upsert(dialect: str, refresh: bool) -> PostgresInsert | SQLiteInser
 @lru_cache(maxsize=4)
 def variant_stub(dialect: str) -> PostgresInsert | SQLiteInsert:
     """A variant known only from an order line, unless the mirror has it already."""
-    statement = dialect_insert(dialect, _table(Variant))
+    statement = dialect_insert(dialect, table_of(Variant))
     return statement.on_conflict_do_nothing(index_elements=["shop_id", "platform_id"])

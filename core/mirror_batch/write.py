@@ -1,4 +1,4 @@
-"""The batch writes: customers, then orders, then lines, each as one executemany."""
+"""The batch writes: customers, then orders, then lines (see the package's docstring)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.clock import SystemClock
+from core.mirror_batch.fresh import insert_new
 from core.mirror_batch.lookup import by_platform_id
 from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
-from core.mirror_batch.statements import customer_upsert, line_upsert, order_upsert, variant_stub
+from core.mirror_batch.statements import (
+    LINE_KEPT,
+    ORDER_KEPT,
+    customer_upsert,
+    line_upsert,
+    order_upsert,
+    table_of,
+    variant_stub,
+)
 from core.mirror_batch.statistics import note_written
 from core.models import Customer, Order, OrderLine, Shop, Variant
 
@@ -127,7 +137,7 @@ def upsert_orders(
     )
     conn = session.connection()
     order_rows = [_order_row(o, customers, common) for o in chosen.values()]
-    conn.execute(order_upsert(conn.dialect.name), order_rows)
+    _write(conn, Order, order_rows)
     stored = by_platform_id(session, Order, shop.id, chosen, Order.id, Order.platform_updated_at)
     result = BatchResult()
     for pid, row_id, when in stored:
@@ -145,10 +155,26 @@ def upsert_orders(
         for line in o.lines
     ]  # fmt: skip
     if line_rows:
-        conn.execute(line_upsert(conn.dialect.name), line_rows)
+        _write(conn, OrderLine, line_rows)
     note_written(session, shop, len(order_rows) + len(line_rows))
     _expire_loaded_mirror_rows(session)
     return result
+
+
+def _write(
+    conn: Connection, model: type[Order] | type[OrderLine], rows: list[dict[str, Any]]
+) -> None:
+    """New rows in one statement where the database allows it, the others upserted."""
+    key, kept, upsert = _WRITES[model]
+    rest = insert_new(conn, table_of(model), key, kept, rows)
+    if rest:
+        conn.execute(upsert(conn.dialect.name), rest)
+
+
+_WRITES = {
+    Order: (("shop_id", "platform_id"), ORDER_KEPT, order_upsert),
+    OrderLine: (("order_id", "platform_id"), LINE_KEPT, line_upsert),
+}
 
 
 def _order_row(

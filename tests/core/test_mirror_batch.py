@@ -6,9 +6,10 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core.mirror_batch import CustomerRecord, upsert_orders
+from core.mirror_batch.fresh import MIN_ROWS
 from core.models import Customer, Order, OrderLine, Variant
 from tests.support.records import T0, line_record, order_record
 
@@ -144,3 +145,45 @@ def test_variants_linked_by_platform_id_and_final_sale_by_tag(db, factory):
     assert (lines["1-1"].variant_id, lines["1-1"].final_sale) == (tee.id, True)
     assert (lines["1-2"].variant_id, lines["1-2"].final_sale) == (None, False)
     assert _count(db, Variant) == 1  # no stubs unless asked
+
+
+def test_new_rows_go_in_one_statement_per_table_and_stored_ones_through_the_upsert(
+    db, factory, engine
+):
+    """On PostgreSQL a batch's new orders and lines are one INSERT each, not one per row;
+    what is stored already is upserted row by row (and keeps what the payload leaves out).
+    A small batch goes straight to the upsert."""
+    shop = factory.shop()
+    sent: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith(("INSERT INTO orders", "INSERT INTO order_lines")):
+            sent.append((statement.split()[2], executemany))
+
+    def written(records):
+        sent.clear()
+        upsert_orders(db, shop, records)
+        return list(sent)
+
+    many = [order_record(str(n), platform_data={"n": n}) for n in range(MIN_ROWS)]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fresh = written(many)
+        again = written([replace(o, platform_data=None) for o in many])
+        few = written([order_record(f"few-{n}") for n in range(3)])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    db.commit()
+    one_by_one = [("orders", True), ("order_lines", True)]
+    assert few == one_by_one
+    if engine.dialect.name == "postgresql":
+        assert fresh == [("orders", False), ("order_lines", False)]
+        assert again == [("orders", False), ("orders", True), ("order_lines", False),
+                         ("order_lines", True)]  # fmt: skip
+    else:
+        assert fresh == again == one_by_one
+    assert (_count(db, Order), _count(db, OrderLine)) == (MIN_ROWS + 3, 2 * MIN_ROWS + 6)
+    line = db.scalars(select(OrderLine)).first()
+    assert (line.platform_data, line.tax_lines, line.final_sale) == ({}, [], False)
+    first = db.scalars(select(Order).where(Order.platform_id == "0")).one()
+    assert first.platform_data == {"n": 0}  # stored by the first pass, kept by the second

@@ -54,7 +54,7 @@ def upsert_order(session: Session, shop: Shop, data: OrderData) -> int | None:
 
 
 def _order_record(shop: Shop, data: OrderData, settled: dict[tuple[str, str], int]) -> OrderRecord:
-    # What a payload leaves out (bulk rows carry no fulfillments) stays as stored: None.
+    # What a payload leaves out (a webhook without fulfillments) stays as stored: None.
     lines = [
         LineRecord(
             platform_id=line.platform_id, variant_platform_id=line.variant_platform_id,

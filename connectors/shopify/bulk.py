@@ -7,12 +7,12 @@ are written in batches once their lines are complete, so memory stays flat.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy.orm import Session
 
 from connectors.shopify.client import Api
@@ -30,14 +30,26 @@ BATCH = 1000  # orders written per batch: few round trips, flat memory
 Row = tuple[dict[str, Any], list[dict[str, Any]]]
 
 
-def _jsonl_orders(lines: Iterator[str]) -> Iterator[Row]:
+def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines of a byte stream, without their ends (split in C: httpx's ``iter_lines``
+    decoded and split the text in Python, a fifth of a bulk ingest's time)."""
+    tail = b""
+    for chunk in chunks:
+        lines = (tail + chunk).split(b"\n")
+        tail = lines.pop()
+        yield from lines
+    if tail:
+        yield tail
+
+
+def _jsonl_orders(lines: Iterator[bytes]) -> Iterator[Row]:
     """Group a bulk file's rows into (order, its line items), one order at a time."""
     order: dict[str, Any] | None = None
     items: list[dict[str, Any]] = []
     for raw in lines:
         if not raw.strip():
             continue
-        row = json.loads(raw)
+        row = orjson.loads(raw)
         if "__parentId" in row:
             items.append(row)
             continue
@@ -98,7 +110,7 @@ def backfill_orders(
     count = 0
     client = http_client or httpx.Client(timeout=60)
     with client.stream("GET", status["url"]) as response:
-        for batch in _batches(_jsonl_orders(response.iter_lines()), BATCH):
+        for batch in _batches(_jsonl_orders(_lines(response.iter_bytes())), BATCH):
             upsert_orders(session, shop, [order_from_graphql(node, items) for node, items in batch])
             session.commit()
             count += len(batch)

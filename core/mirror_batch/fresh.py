@@ -13,13 +13,13 @@ SQLite keeps the upsert alone: its statements cost no round trip and no encoding
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -42,36 +42,50 @@ from core.mirror_batch.statements import DEFAULTS, constant
 MIN_ROWS = 100
 
 
+@dataclass
+class NewRows:
+    """What ``insert_new`` did: the row id per key of each row it inserted (when asked),
+    and the rows left for the upsert."""
+
+    ids: dict[tuple[Any, Any], int] = field(default_factory=dict)
+    rest: list[dict[str, Any]] = field(default_factory=list)
+
+
 def insert_new(
     connection: Connection,
     table: Table,
     key: tuple[str, str],
     kept: tuple[str, ...],
     rows: Sequence[dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """Insert the rows whose ``key`` is not stored yet; return the others, for the upsert.
+    *,
+    ids: bool = False,
+) -> NewRows:
+    """Insert the rows whose ``key`` is not stored yet; leave the others to the upsert.
 
     ``kept`` are the columns that take their default when a row says None, as in the upsert.
+    With ``ids`` the inserted rows' ids come back; without, if any row was stored already,
+    every row is left to the upsert, which writes the new ones again to the same values
+    (reading back which rows those were costs more than the rare rewrite).
     """
     if connection.dialect.name != "postgresql" or len(rows) < MIN_ROWS:
-        return list(rows)
+        return NewRows(rest=list(rows))
     keys = [(row[key[0]], row[key[1]]) for row in rows]
     if len(set(keys)) != len(keys):
-        return list(rows)  # the upsert decides which of a repeated key wins; let it
-    statement = _insert_from_json(table, key, kept, tuple(rows[0]))
-    # One JSON document for the batch: encoded in C here, decoded in C there. Decimals and
-    # times go as their text, which the record's column types read back exactly.
-    document = json.dumps(rows, default=_as_text)
-    inserted = {(row[0], row[1]) for row in connection.execute(statement, {"rows": document})}
-    return [row for row, row_key in zip(rows, keys, strict=True) if row_key not in inserted]
+        return NewRows(rest=list(rows))  # the upsert decides which of a repeated key wins
+    statement = _insert_from_json(table, key, kept, tuple(rows[0]), ids)
+    # One JSON document for the batch, decoded in C there. orjson writes times as ISO 8601
+    # with their offset (the records' times are aware: the upsert, which every row takes on
+    # SQLite, refuses naive ones) and Decimals as their exact text.
+    document = orjson.dumps(rows, default=_decimal_text).decode()
+    result = connection.execute(statement, {"rows": document})
+    if not ids:
+        return NewRows(rest=[] if result.rowcount == len(rows) else list(rows))
+    inserted = {(row[0], row[1]): row[2] for row in result}
+    rest = [row for row, row_key in zip(rows, keys, strict=True) if row_key not in inserted]
+    return NewRows(inserted, rest)
 
 
-def _as_text(value: object) -> str:
-    """A Decimal or a time as JSON text; a time without a zone is refused, as the model does."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTCDateTime column")
-        return value.isoformat()
+def _decimal_text(value: object) -> str:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not a column value")
@@ -79,7 +93,7 @@ def _as_text(value: object) -> str:
 
 @lru_cache(maxsize=16)
 def _insert_from_json(
-    table: Table, key: tuple[str, str], kept: tuple[str, ...], names: tuple[str, ...]
+    table: Table, key: tuple[str, str], kept: tuple[str, ...], names: tuple[str, ...], ids: bool
 ) -> Executable:
     """The statement: the same text for any number of rows, so it is prepared once."""
     kinds = {name: JSONB() if isinstance(table.c[name].type, JSON) else table.c[name].type
@@ -98,4 +112,6 @@ def _insert_from_json(
     # Columns the rows do not carry get their Python-side defaults (``include_defaults``).
     statement = postgresql_insert(table).from_select(list(names), select(*values))
     statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    return statement.returning(table.c[key[0]], table.c[key[1]])
+    if ids:
+        return statement.returning(table.c[key[0]], table.c[key[1]], table.c.id)
+    return statement.execution_options(preserve_rowcount=True)  # SQLAlchemy's -1 otherwise

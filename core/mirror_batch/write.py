@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.clock import SystemClock
-from core.mirror_batch.fresh import insert_new
+from core.mirror_batch.fresh import NewRows, insert_new
 from core.mirror_batch.lookup import by_platform_id
 from core.mirror_batch.records import CustomerRecord, LineRecord, OrderRecord
 from core.mirror_batch.statements import (
@@ -137,9 +137,10 @@ def upsert_orders(
     )
     conn = session.connection()
     order_rows = [_order_row(o, customers, common) for o in chosen.values()]
-    _write(conn, Order, order_rows)
-    stored = by_platform_id(session, Order, shop.id, chosen, Order.id, Order.platform_updated_at)
-    result = BatchResult()
+    new = _write(conn, Order, order_rows)
+    result = BatchResult(order_ids={pid: row_id for (_, pid), row_id in new.ids.items()})
+    upserted = {row["platform_id"] for row in new.rest}
+    stored = by_platform_id(session, Order, shop.id, upserted, Order.id, Order.platform_updated_at)
     for pid, row_id, when in stored:
         if _older(chosen[pid].platform_updated_at, when):
             result.stale.add(pid)
@@ -163,12 +164,14 @@ def upsert_orders(
 
 def _write(
     conn: Connection, model: type[Order] | type[OrderLine], rows: list[dict[str, Any]]
-) -> None:
-    """New rows in one statement where the database allows it, the others upserted."""
+) -> NewRows:
+    """New rows in one statement where the database allows it, the others upserted; the new
+    orders' ids come back."""
     key, kept, upsert = _WRITES[model]
-    rest = insert_new(conn, table_of(model), key, kept, rows)
-    if rest:
-        conn.execute(upsert(conn.dialect.name), rest)
+    new = insert_new(conn, table_of(model), key, kept, rows, ids=model is Order)
+    if new.rest:
+        conn.execute(upsert(conn.dialect.name), new.rest)
+    return new
 
 
 _WRITES = {

@@ -16,7 +16,6 @@ is seen within the minute.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,9 +23,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
+import orjson
+import psycopg
 from cachetools import TTLCache
 from sqlalchemy import URL, Connection, Engine, Insert, Table, bindparam, create_engine, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from core.db import dialect_insert
 from core.enums import InboxStatus, Platform, ShopStatus
@@ -154,10 +155,37 @@ class Inbox:
         forgotten, so the store's retry is refused, and the error is raised.
         """
         try:
+            if self.engine.dialect.name == "postgresql":
+                return self._store_by_driver(delivery)
             return self._run(lambda connection: store_delivery(connection, delivery))
         except IntegrityError:
             self.forget(delivery.shop_id)
             raise
+
+    def _store_by_driver(self, delivery: NewDelivery) -> int | None:
+        """The INSERT through psycopg itself, on a connection of the pool: SQLAlchemy's
+        statement execution cost as much as the round trip, on the path every webhook takes.
+        Errors are raised as SQLAlchemy's, and a dead connection is handled as in ``_run``,
+        the pool replaced (its other connections died with the server, most likely)."""
+        values = _driver_values(delivery)
+        for attempt in (1, 2):
+            connection = self.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(_DRIVER_INSERT, values)
+                row = cursor.fetchone()
+            except psycopg.OperationalError as exc:
+                connection.invalidate()
+                self.engine.dispose()
+                if attempt == 2:
+                    raise OperationalError(_DRIVER_INSERT, values, exc) from exc
+                continue
+            except psycopg.IntegrityError as exc:
+                raise IntegrityError(_DRIVER_INSERT, values, exc) from exc
+            finally:
+                connection.close()
+            return None if row is None else int(row[0])
+        raise AssertionError("unreachable")
 
     def _run(self, work: Callable[[Connection], T]) -> T:
         """``work`` on a connection of the pool, and once more on a new one if that one was
@@ -183,12 +211,6 @@ class Inbox:
 
 def store_delivery(connection: Connection, delivery: NewDelivery) -> int | None:
     """Store the delivery on an autocommit ``connection``: its id, or None if it was there."""
-    if connection.dialect.name == "postgresql":
-        # The driver's own SQL: SQLAlchemy's statement execution cost more than the INSERT's
-        # round trip, on the path every webhook takes. The values are what the model's
-        # column types would bind (``test_inbox`` reads them back through the model).
-        row = connection.exec_driver_sql(_DRIVER_INSERT, _driver_values(delivery)).first()
-        return None if row is None else int(row[0])
     stored: int | None = connection.execute(
         _insert_statement(connection.dialect.name), dict(vars(delivery))
     ).scalar_one_or_none()
@@ -196,9 +218,10 @@ def store_delivery(connection: Connection, delivery: NewDelivery) -> int | None:
 
 
 def _driver_values(delivery: NewDelivery) -> dict[str, Any]:
+    """What the model's column types would bind (``test_inbox`` reads them back through it)."""
     values = dict(vars(delivery))
     values["platform"] = delivery.platform.value
-    values["headers"] = json.dumps(delivery.headers)
+    values["headers"] = orjson.dumps(delivery.headers).decode()
     return values
 
 

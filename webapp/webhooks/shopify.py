@@ -10,8 +10,8 @@ is answered 200 without a second row.
 from __future__ import annotations
 
 import hashlib
-import json
 
+import orjson
 from flask import Blueprint, request
 
 from connectors.shopify.consts import MAX_WEBHOOK_BYTES
@@ -87,7 +87,7 @@ def receive() -> tuple[str, int]:
     if shop is None:
         return "Unauthorized", 401
     try:
-        payload = json.loads(body)
+        payload = orjson.loads(body)
     except ValueError:
         return "Body is not JSON", 400
     webhook_id = headers.get("X-Shopify-Webhook-Id")

@@ -93,10 +93,16 @@ class RQDispatcher:
         engine: Engine | None = None,
         connection: Redis | None = None,
         connector_for: ConnectorFactory | None = None,
+        gather_rings: float = 0.0,
     ) -> None:
+        """``gather_rings``: seconds the inbox rings of this process are gathered for before
+        one push announces them all (``inbox_relay.GatheredRings``); 0 pushes each at once."""
         self.engine = engine or engine_for(get_settings().database_url)
         self.connection = connection or queues.redis_connection()
         self._connector_for = connector_for
+        self._rings = (
+            inbox_relay.GatheredRings(self._push_rings, gather_rings) if gather_rings else None
+        )
         self._concurrency_by_shop: dict[int, int] = {}
         self._queues: dict[str, Queue] = {}
 
@@ -164,9 +170,16 @@ class RQDispatcher:
         return self._enqueue_unique("worker.inbox_relay.relay_job", queues.WEBHOOKS, job_id, ())
 
     def _ring(self, delivery_id: int) -> None:
-        """Announce a stored delivery; the first onto an empty doorbell brings a relay."""
-        if inbox_relay.ring(self.connection, delivery_id):
-            self.enqueue_relay(inbox_relay.relay_job_id(delivery_id))
+        """Announce a stored delivery, at once or with the others gathered with it."""
+        if self._rings is not None:
+            self._rings.add(delivery_id)
+        else:
+            self._push_rings([delivery_id])
+
+    def _push_rings(self, delivery_ids: list[int]) -> None:
+        """Announce stored deliveries; the first onto an empty doorbell brings a relay."""
+        if inbox_relay.ring(self.connection, *delivery_ids):
+            self.enqueue_relay(inbox_relay.relay_job_id(delivery_ids[0]))
 
     def _enqueue_unique(
         self, func: str, queue_name: str, job_id: str, args: tuple[int, ...]

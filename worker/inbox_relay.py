@@ -17,10 +17,15 @@ relay for any list that no relay is draining.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
 import time
+from collections.abc import Callable
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +33,63 @@ DOORBELL = "reshelf:inbox:doorbell"
 POP_BATCH = 500
 
 
-def ring(connection: Redis, delivery_id: int) -> bool:
-    """Announce a stored delivery; True when no relay is on its way and one must be enqueued."""
-    return int(connection.rpush(DOORBELL, delivery_id)) == 1
+def ring(connection: Redis, *delivery_ids: int) -> bool:
+    """Announce stored deliveries; True when no relay is on its way and one must be enqueued
+    (the list was empty before them)."""
+    return int(connection.rpush(DOORBELL, *delivery_ids)) == len(delivery_ids)
+
+
+class GatheredRings:
+    """A process's rings, gathered for ``gather`` seconds and handed to ``push`` together.
+
+    ``add`` only appends to a list: a thread of this process sleeps until there is
+    something to push, waits ``gather`` seconds more for company, then pushes it all. It
+    is started on first use in each process (a forked web worker gets its own), and what
+    is left is pushed when the process exits normally.
+    """
+
+    def __init__(self, push: Callable[[list[int]], None], gather: float) -> None:
+        self._push = push
+        self._gather = gather
+        self._pid = -1  # the process whose thread pushes: none yet
+        self._lock = threading.Lock()
+        self._waiting: list[int] = []
+        self._wake = threading.Event()
+
+    def add(self, delivery_id: int) -> None:
+        """Gather one delivery's ring; it is pushed within about ``gather`` seconds."""
+        if self._pid != os.getpid():
+            self._start()
+        with self._lock:
+            self._waiting.append(delivery_id)
+        self._wake.set()
+
+    def flush(self) -> None:
+        """Push every gathered ring now (a failure is logged: the sweeper enqueues them)."""
+        if self._pid != os.getpid():
+            return
+        with self._lock:
+            ids, self._waiting = self._waiting, []
+        if not ids:
+            return
+        try:
+            self._push(ids)
+        except RedisError as exc:
+            log.warning("could not ring for %d deliveries, the sweeper will: %s", len(ids), exc)
+
+    def _start(self) -> None:
+        # A forked child inherits the parent's lock and list, but not its thread.
+        self._lock, self._waiting, self._wake = threading.Lock(), [], threading.Event()
+        self._pid = os.getpid()
+        threading.Thread(target=self._run, name="inbox-rings", daemon=True).start()
+        atexit.register(self.flush)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(self._gather)
+            self._wake.clear()
+            self.flush()
 
 
 def relay_job_id(delivery_id: int | None = None) -> str:

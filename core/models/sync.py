@@ -26,7 +26,7 @@ class InboxDelivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = shop_fk()
+    shop_id: Mapped[int] = shop_fk(index=False)  # the unique key starts with it
     platform: Mapped[Platform] = mapped_column(enum_type(Platform))
     topic: Mapped[str] = mapped_column(String(128))
     dedupe_key: Mapped[str] = mapped_column(String(255))

@@ -168,24 +168,29 @@ class Inbox:
         Errors are raised as SQLAlchemy's, and a dead connection is handled as in ``_run``,
         the pool replaced (its other connections died with the server, most likely)."""
         values = _driver_values(delivery)
-        for attempt in (1, 2):
-            connection = self.engine.raw_connection()
-            try:
-                cursor = connection.cursor()
-                cursor.execute(_DRIVER_INSERT, values)
-                row = cursor.fetchone()
-            except psycopg.OperationalError as exc:
-                connection.invalidate()
-                self.engine.dispose()
-                if attempt == 2:
-                    raise OperationalError(_DRIVER_INSERT, values, exc) from exc
-                continue
-            except psycopg.IntegrityError as exc:
-                raise IntegrityError(_DRIVER_INSERT, values, exc) from exc
-            finally:
-                connection.close()
-            return None if row is None else int(row[0])
-        raise AssertionError("unreachable")
+        try:
+            return self._insert_by_driver(values)
+        except psycopg.OperationalError:
+            self.engine.dispose()
+        try:
+            return self._insert_by_driver(values)
+        except psycopg.OperationalError as exc:
+            raise OperationalError(_DRIVER_INSERT, values, exc) from exc
+
+    def _insert_by_driver(self, values: dict[str, Any]) -> int | None:
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_DRIVER_INSERT, values)
+            row = cursor.fetchone()
+        except psycopg.OperationalError:
+            connection.invalidate()
+            raise
+        except psycopg.IntegrityError as exc:
+            raise IntegrityError(_DRIVER_INSERT, values, exc) from exc
+        finally:
+            connection.close()
+        return None if row is None else int(row[0])
 
     def _run(self, work: Callable[[Connection], T]) -> T:
         """``work`` on a connection of the pool, and once more on a new one if that one was

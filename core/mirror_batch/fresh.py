@@ -5,10 +5,10 @@ payload does not say keeps the stored value), so it goes as executemany, and SQL
 binds and psycopg sends each row's thirty parameters one by one. Most rows of a backfill
 are new, though, and a new row needs no SET clause. So on PostgreSQL a batch first goes
 as one JSON document, ``INSERT … SELECT … FROM jsonb_to_recordset(…) ON CONFLICT DO
-NOTHING RETURNING <key>``: every row whose key is not stored is inserted, with the
-defaults the upsert would give what it does not say, and the rows it returns no key for
-(stored already, or inserted by another writer meanwhile) go through the upsert as before.
-SQLite keeps the upsert alone: its statements cost no round trip and no encoding.
+NOTHING``: every row whose key is not stored is inserted, with the defaults the upsert
+would give what it does not say, and the rows that were stored already (or inserted by
+another writer meanwhile) go through the upsert as before. SQLite keeps the upsert alone:
+its statements cost no round trip and no encoding.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DOORBELL = "reshelf:inbox:doorbell"
 POP_BATCH = 500
+_STARTING = threading.Lock()
 
 
 def ring(connection: Redis, *delivery_ids: int) -> bool:
@@ -59,7 +60,9 @@ class GatheredRings:
     def add(self, delivery_id: int) -> None:
         """Gather one delivery's ring; it is pushed within about ``gather`` seconds."""
         if self._pid != os.getpid():
-            self._start()
+            with _STARTING:  # two request threads of a new process: one thread, one list
+                if self._pid != os.getpid():
+                    self._start()
         with self._lock:
             self._waiting.append(delivery_id)
         self._wake.set()

@@ -181,21 +181,24 @@ def run(args: argparse.Namespace, env: dict[str, str], engine: Any) -> dict[int,
             half = per_turn * len(TURNS) // 2
             shops.append((shop, watch, prepare_lines(session, shop, emulator.store, half)))
         timing = TimingDispatcher(RQDispatcher(engine=engine))
-        todo = [(shop.id, watch, line) for shop, watch, lines in shops for line in lines]
+        # The two shops' lines alternate, so every turn works for both.
+        todo = [(shop.id, watch, line)
+                for pair in zip(*(lines for _, _, lines in shops), strict=True)
+                for (shop, watch, _), line in zip(shops, pair, strict=True)]  # fmt: skip
         for turn, count in enumerate(TURNS):
             lines = todo[turn * per_turn : (turn + 1) * per_turn]
             burst, steady = lines[:burst_size], lines[burst_size:]
             result = results[count]
-            seconds = _burst(session, timing, burst, count, env, args, steady)
+            seconds = _turn(session, timing, count, burst, steady, env, args)
             result["lines"] += len(burst) - 1
             result["seconds"] += seconds
             result["latencies"] += _latencies(session, timing, steady)
     return results
 
 
-def _burst(
-    session: Session, timing: TimingDispatcher, burst: list[Any], count: int,
-    env: dict[str, str], args: argparse.Namespace, steady: list[Any],
+def _turn(
+    session: Session, timing: TimingDispatcher, count: int, burst: list[Any],
+    steady: list[Any], env: dict[str, str], args: argparse.Namespace,
 ) -> float:  # fmt: skip
     """Grade ``burst`` holding its jobs back, start ``count`` workers and release the jobs
     once every worker waits for work; time them from the first store change to the last.

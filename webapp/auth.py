@@ -7,26 +7,75 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from core.enums import Role
+from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import login_manager
-from webapp.users import Staff, authenticate, load_staff
+from webapp.users import Staff, authenticate, end_all_sessions, load_staff, parse_id
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# When the signed-in session last made a request (epoch seconds), for the idle limit.
+LAST_SEEN = "last_seen"
+WRONG_PASSWORD = "That email and password do not match an account."
+DEMO_ONLY = "This is a demo account: it signs in only to the demo (`reshelf demo`)."
 
-def load_user(user_id: str) -> Staff | None:
-    """The user behind the session cookie, reloaded so revoked roles take effect at once."""
-    return load_staff(get_session(), int(user_id)) if user_id.isdigit() else None
+
+def load_user(login_id: str) -> Staff | None:
+    """The user behind the session, if it is still live; reloaded so revoked roles count.
+
+    The session cookie is signed but kept by the browser, so a copy outlives a logout;
+    what ends it is checked here, on every request: the user's session version (bumped by
+    logout, a new password, deactivation), the idle limit, and demo accounts outside the
+    demo. A remember-me cookie brings no last-seen time, so it never signs in by itself.
+    """
+    parsed = parse_id(login_id)
+    staff = load_staff(get_session(), parsed[0]) if parsed else None
+    now = int(get_clock().now().timestamp())
+    seen = session.get(LAST_SEEN)
+    idle_limit = 60 * int(current_app.config["SESSION_IDLE_MINUTES"])
+    live = (
+        staff is not None
+        and parsed is not None
+        and staff.session_version == parsed[1]
+        and isinstance(seen, int)
+        and 0 <= now - seen <= idle_limit
+        and _refusal(staff) is None
+    )
+    if not live:
+        for key in ("_user_id", "_fresh", "_id", LAST_SEEN):
+            session.pop(key, None)
+        return None
+    session[LAST_SEEN] = now
+    return staff
 
 
 login_manager.user_loader(load_user)
+
+
+def _refusal(staff: Staff | None) -> str | None:
+    """Why these credentials may not sign in to this app, or None when they may."""
+    if staff is None:
+        return WRONG_PASSWORD
+    if staff.is_demo and not current_app.config.get("DEMO"):
+        return DEMO_ONLY
+    return None
 
 
 @bp.app_context_processor
@@ -42,17 +91,21 @@ def login() -> str | Response:
         staff = authenticate(
             get_session(), request.form.get("email", ""), request.form.get("password", "")
         )
-        if staff is not None:
+        refusal = _refusal(staff)
+        if staff is not None and refusal is None:
             session.clear()  # a fresh session on sign-in, so no earlier state is carried over
             login_user(staff)
+            session[LAST_SEEN] = int(get_clock().now().timestamp())
             return redirect(_safe_next(request.args.get("next")))
-        flash("That email and password do not match an account.", "error")
+        flash(refusal or WRONG_PASSWORD, "error")
     return render_template("admin/login.html")
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out and return to the sign-in page."""
+    """Sign out everywhere (a copy of the cookie stops working too), then to the sign-in page."""
+    if current_user.is_authenticated:
+        end_all_sessions(get_session(), current_staff().id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -182,7 +182,10 @@ def user() -> None:
 )
 @click.password_option(help="Asked for when not given.")
 def user_add(email: str, domain: str, role: str, password: str) -> None:
-    """Create the admin user EMAIL (or reset their password) with a role in a shop."""
+    """Create the admin user EMAIL (or reset their password) with a role in a shop.
+
+    A new password signs the user out of every session they had.
+    """
     from webapp.users import add_user
 
     with database() as session:
@@ -191,6 +194,18 @@ def user_add(email: str, domain: str, role: str, password: str) -> None:
             raise click.ClickException(f"no shop {domain}; see `reshelf shop list`")
         add_user(session, email, password, found, Role(role))
     click.echo(f"{email} is {role} of {domain}.")
+
+
+@user.command("deactivate")
+@click.argument("email")
+def user_deactivate(email: str) -> None:
+    """Stop EMAIL from signing in; their open sessions end at once."""
+    from webapp.users import deactivate
+
+    with database() as session:
+        if not deactivate(session, email):
+            raise click.ClickException(f"no user {email}")
+    click.echo(f"{email} can no longer sign in.")
 
 
 def _mount_parts() -> None:

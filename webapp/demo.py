@@ -82,10 +82,15 @@ def connect_woocommerce(
 
 
 def add_demo_admin(session: Session, shops: list[Shop], secret_key: str) -> tuple[str, str]:
-    """The demo admin, owner of every demo shop; returns (email, password)."""
+    """The demo admin, owner of every demo shop, marked demo; returns (email, password).
+
+    Its password is printed for anyone at the terminal, so it signs in only to the app
+    ``reshelf demo`` builds (``DEMO`` in its config), never to ``reshelf serve``.
+    """
     password = demo_password(secret_key)
     for shop in shops:
-        add_user(session, DEMO_ADMIN, password, shop, Role.OWNER)
+        add_user(session, DEMO_ADMIN, password, shop, Role.OWNER).is_demo = True
+    session.commit()
     return DEMO_ADMIN, password
 
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from connectors.shopify.transport import ENV_VAR
 from core.clock import SystemClock
@@ -20,6 +21,9 @@ from core.config import get_settings
 from core.db import engine_for, session_scope
 from webapp.demo import add_demo_admin, connect_shopify, connect_woocommerce
 from webapp.demo_stores import DemoStores, serve_in_background, start_demo_stores
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,6 @@ class DemoPorts:
 
 def run_demo(ports: DemoPorts, echo: Callable[[str], None]) -> None:
     """Start the stores and Reshelf, connect them, print the URLs; serve until stopped."""
-    from webapp import create_app
     from worker.runner import start_embedded_worker
 
     stop = _stop_on_signals()
@@ -44,7 +47,7 @@ def run_demo(ports: DemoPorts, echo: Callable[[str], None]) -> None:
     try:
         # Connectors made from now on send *.myshopify.com calls to the emulator.
         os.environ[ENV_VAR] = stores.shopify_server.url
-        reshelf = serve_in_background(create_app(), ports.host, ports.reshelf, "reshelf")
+        reshelf = serve_in_background(demo_app(), ports.host, ports.reshelf, "reshelf")
         try:
             lines = connect_demo(stores)
             # Started once the shops are re-created, so its first cron round finds them.
@@ -60,6 +63,13 @@ def run_demo(ports: DemoPorts, echo: Callable[[str], None]) -> None:
             reshelf.stop()
     finally:
         stores.stop()
+
+
+def demo_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The web app of the demo: the one where the demo admin may sign in."""
+    from webapp import create_app
+
+    return create_app({"DEMO": True, **(test_config or {})})
 
 
 def connect_demo(stores: DemoStores) -> list[str]:

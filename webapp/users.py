@@ -23,14 +23,28 @@ class Staff:
     email: str
     roles: dict[int, Role]
     shop_names: dict[int, str]
+    session_version: int = 1
+    is_demo: bool = False
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session cookie."""
-        return str(self.id)
+        """What Flask-Login keeps in the session (and a remember cookie): id and session version.
+
+        Flask-Login's "alternative tokens": a cookie made before the version was bumped
+        names an old version, so the user loader refuses it.
+        """
+        return f"{self.id}:{self.session_version}"
+
+
+def parse_id(login_id: str) -> tuple[int, int] | None:
+    """The (user id, session version) in what ``Staff.get_id`` made, or None."""
+    user_id, _, version = login_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return int(user_id), int(version)
 
 
 def load_staff(session: Session, user_id: int) -> Staff | None:
@@ -39,7 +53,8 @@ def load_staff(session: Session, user_id: int) -> Staff | None:
     if user is None or not user.active:
         return None
     names = {m.shop_id: m.shop.name or m.shop.domain for m in user.memberships}
-    return Staff(user.id, user.email, {m.shop_id: m.role for m in user.memberships}, names)
+    roles = {m.shop_id: m.role for m in user.memberships}
+    return Staff(user.id, user.email, roles, names, user.session_version, user.is_demo)
 
 
 def authenticate(session: Session, email: str, password: str) -> Staff | None:
@@ -60,7 +75,7 @@ def add_user(session: Session, email: str, password: str, shop: Shop, role: Role
     if user is None:
         user = User(email=email)
         session.add(user)
-    user.password_hash = generate_password_hash(password)
+    _new_password(user, password)
     membership = next((m for m in user.memberships if m.shop_id == shop.id), None)
     if membership is None:
         user.memberships.append(Membership(shop_id=shop.id, role=role))
@@ -68,3 +83,44 @@ def add_user(session: Session, email: str, password: str, shop: Shop, role: Role
         membership.role = role
     session.commit()
     return user
+
+
+def _new_password(user: User, password: str) -> None:
+    """Store the password's hash and end the sessions signed in with the old one."""
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie this user holds stop working (on commit)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def end_all_sessions(session: Session, user_id: int) -> None:
+    """Sign the user out everywhere (logout); commits."""
+    user = session.get(User, user_id)
+    if user is not None:
+        end_sessions(user)
+        session.commit()
+
+
+def set_password(session: Session, user_id: int, password: str) -> None:
+    """Change a user's password and sign them out everywhere; commits."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    _new_password(user, password)
+    session.commit()
+
+
+def deactivate(session: Session, email: str) -> bool:
+    """Switch the user off and end their sessions; commits. False when there is no such user."""
+    user = session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).one_or_none()
+    if user is None:
+        return False
+    user.active = False
+    end_sessions(user)
+    session.commit()
+    return True

@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 
 
 def public_app() -> ShopifyApp:
-    """The public app's credentials (``SHOPIFY_API_KEY`` / ``SHOPIFY_API_SECRET``)."""
+    """The public app (``SHOPIFY_API_KEY`` / ``SHOPIFY_API_SECRET``); ``AppNotConfigured`` unset."""
     settings = get_settings()
-    return ShopifyApp(settings.shopify_api_key or "reshelf", settings.shopify_api_secret or "unset")
+    return install.configured_app(settings.shopify_api_key, settings.shopify_api_secret)
 
 
 class ShopifyConnector:

@@ -24,11 +24,26 @@ from connectors.shopify.client import AdminClient
 from connectors.shopify.mapping import when
 from core.clock import Clock
 from core.enums import Platform, ShopStatus
-from core.errors import RetriableStoreError, StoreAuthError
+from core.errors import FatalStoreError, RetriableStoreError, StoreAuthError
 from core.models import Shop
 
 # Refresh this long before the access token expires (the SDK itself refuses within 60 s).
 REFRESH_AHEAD = timedelta(minutes=5)
+
+
+class AppNotConfigured(FatalStoreError):
+    """The public app's client id or secret is not set: nothing can be verified or exchanged."""
+
+
+def configured_app(client_id: str, secret: str) -> ShopifyApp:
+    """The public app with these credentials; ``AppNotConfigured`` when either is empty.
+
+    There is no fallback secret: a placeholder would be public, and an id token signed
+    with it would open a Shopify admin session to anyone.
+    """
+    if not client_id or not secret:
+        raise AppNotConfigured("SHOPIFY_API_KEY and SHOPIFY_API_SECRET are not both set")
+    return ShopifyApp(client_id, secret)
 
 
 def find_shop(session: Session, domain: str) -> Shop | None:
@@ -69,7 +84,10 @@ def install(
         "offline", id_token=id_token, expiring=True, http_client=http_client
     )
     if not result.ok or result.access_token is None:
-        raise StoreAuthError(f"token exchange failed: {result.log.code}")
+        # No answer (the SDK's network_error) or a 5xx may pass; a 4xx is Shopify saying no.
+        passing = result.log.code == "network_error" or result.response.status >= 500
+        failure = RetriableStoreError if passing else StoreAuthError
+        raise failure(f"token exchange failed: {result.log.code}")
     domain = str(id_token.claims["dest"]).removeprefix("https://")
     shop = find_shop(session, domain)
     created = shop is None or shop.status == ShopStatus.UNINSTALLED

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamped
@@ -73,6 +73,11 @@ class User(Base, Timestamped):
     # Set for users who come through Shopify's embedded admin (id token `sub`).
     platform_user_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
+    # Kept in each signed-in session; bumped by logout, a new password and deactivation,
+    # which ends every session made before (the session cookie itself cannot be revoked).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The admin ``reshelf demo`` makes: refused sign-in by any other app.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 

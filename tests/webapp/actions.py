@@ -104,3 +104,12 @@ class AdminActions:
         """Grade one received line."""
         form = {"grade": grade, "disposition": disposition}
         return self._post(return_id, f"/admin/lines/{line_id}/grade", form)
+
+    def logout(self) -> TestResponse:
+        """Press Sign out on the desk."""
+        page = self.client.get("/admin/")
+        return self.client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
+
+    def signed_in(self) -> bool:
+        """Whether the desk opens, rather than sending to the sign-in page."""
+        return self.client.get("/admin/").status_code == 200

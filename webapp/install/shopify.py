@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import os
 
+import logging
+
 from flask import Blueprint, Response, request, url_for
+from markupsafe import escape
 from shopify_app import RequestInput, ShopifyApp
 
 from connectors.shopify.connector import SYNC_ORDER, public_app
-from connectors.shopify.install import find_shop, install, needs_refresh
+from connectors.shopify.install import AppNotConfigured, find_shop, install, needs_refresh
 from connectors.shopify.transport import routed_client
 from core.enums import ShopStatus
+from core.errors import StoreError
 from core.models import Shop
 from core.services import ensure_default_policy
 from webapp.clock import get_clock
@@ -25,7 +29,16 @@ from webapp.db import get_session
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("shopify_install", __name__)
+log = logging.getLogger(__name__)
 PATCH_PATH = "/shopify/patch-id-token"
+NOT_CONFIGURED = (
+    "The Shopify app is not configured on this Reshelf: its operator must set "
+    "SHOPIFY_API_KEY and SHOPIFY_API_SECRET. Until then it accepts no Shopify sign-in."
+)
+EXCHANGE_FAILED = (
+    "Shopify did not let Reshelf connect to {shop} just now. "
+    "Open Reshelf again from your Shopify admin to try again."
+)
 
 
 def _request_input() -> RequestInput:
@@ -41,6 +54,22 @@ def _answer(status: int, body: str, headers: dict[str, str]) -> Response:
     return Response(body, status=status, headers=headers)
 
 
+def _page(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
+    """A short page that says what went wrong, with the status that goes with it."""
+    body = f"<!doctype html><title>Reshelf</title><p>{escape(message)}</p>"
+    return Response(body, status=status, headers=headers or {})
+
+
+@bp.errorhandler(AppNotConfigured)
+def app_is_off(_error: AppNotConfigured) -> Response:
+    """Without the app's secret the Shopify pages are off.
+
+    503, not 404: the page exists and works once the operator configures the app, and a
+    monitor should see the server as not ready, not the address as wrong.
+    """
+    return _page(NOT_CONFIGURED, 503)
+
+
 @bp.get("/shopify")
 def app_home() -> Response:
     """The embedded app home: verify the id token, install the shop, link to the desk."""
@@ -53,7 +82,15 @@ def app_home() -> Response:
     created = False
     # Exchange only when there is no usable offline token: every page load carries an id token.
     if shop is None or shop.status != ShopStatus.ACTIVE or needs_refresh(shop, clock.now()):
-        shop, created = install(session, app, verified.id_token, clock, routed_client(os.environ))
+        try:
+            shop, created = install(
+                session, app, verified.id_token, clock, routed_client(os.environ)
+            )
+        except StoreError as exc:
+            session.rollback()
+            domain = str(verified.id_token.claims["dest"]).removeprefix("https://")
+            log.warning("installing %s failed: %s", domain, exc)
+            return _page(EXCHANGE_FAILED.format(shop=domain), 502, verified.response.headers)
         session.commit()
     if created:
         ensure_default_policy(session, shop.id, clock)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import warnings
 from datetime import timedelta
 
 import pytest
+from jwt.warnings import InsecureKeyLengthWarning
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -15,6 +18,7 @@ from core.clock import SystemClock
 from core.config import get_settings
 from core.enums import Platform, ShopStatus
 from core.models import PolicyVersion, Shop
+from sandbox.shopify import tokens
 from tests.sandbox.shopify.conftest import TOKEN
 
 
@@ -147,3 +151,81 @@ def test_token_refused_early_is_refreshed_once_and_the_call_retried(
     connector = ShopifyConnector(shop, http_client=client)
     assert connector.api("shop")["shop"]["name"] == "newshop"
     assert len(store.tokens) == 2
+
+
+def forge(store, client_id: str, key: str) -> str:
+    """An id token for ``store`` signed with ``key``, as anyone who knows the key can make."""
+    with warnings.catch_warnings():
+        # The forger's key is short on purpose: it is the placeholder that was public.
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        return tokens.id_token(store, client_id, key)
+
+
+@pytest.fixture
+def no_secret_env(monkeypatch, base_url):
+    """The web app with no public Shopify app configured, Shopify calls sent to the emulator."""
+    monkeypatch.delenv("SHOPIFY_API_KEY", raising=False)
+    monkeypatch.delenv("SHOPIFY_API_SECRET", raising=False)
+    monkeypatch.setenv(ENV_VAR, base_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("key", ["unset", "any-other-key"])
+def test_without_the_secret_no_id_token_is_accepted(db, web, seeder, no_secret_env, key):
+    store = seeder.shop("newshop")
+    # What anyone can mint: the id token the old placeholder secret and client id verified.
+    forged = forge(store, "reshelf", key)
+    answer = web.get(f"/shopify?shop={store.domain}&embedded=1&id_token={forged}")
+    assert answer.status_code == 503
+    assert "not configured" in answer.get_data(as_text=True)
+    assert db.scalars(select(Shop)).all() == []
+    assert store.tokens == {}  # not even an exchange was tried
+
+
+def test_without_the_secret_the_app_home_and_token_page_say_the_app_is_off(
+    db, web, seeder, no_secret_env
+):
+    store = seeder.shop("newshop")
+    for path in (f"/shopify?shop={store.domain}", f"/shopify/patch-id-token?shop={store.domain}"):
+        answer = web.get(path)
+        assert answer.status_code == 503, path
+        assert "The Shopify app is not configured" in answer.get_data(as_text=True)
+
+
+def test_with_the_secret_a_token_signed_with_another_key_is_refused(
+    db, web, seeder, emulator, public_app_env
+):
+    store = seeder.shop("newshop")
+    forged = forge(store, emulator.app.client_id, "unset")
+    answer = web.get(f"/shopify?shop={store.domain}&embedded=1&id_token={forged}")
+    assert answer.status_code in (302, 401)
+    assert db.scalars(select(Shop)).all() == []
+    assert store.tokens == {}
+
+
+def test_a_token_exchange_the_store_refuses_is_a_clear_page(
+    db, web, seeder, emulator, public_app_env
+):
+    store = seeder.shop("newshop")
+    id_token = seeder.id_token(store)
+    del emulator.shops["newshop"]  # the store is gone by the time Reshelf exchanges the token
+    answer = web.get(f"/shopify?shop={store.domain}&embedded=1&id_token={id_token}")
+    assert answer.status_code == 502
+    assert "Shopify did not let Reshelf connect" in answer.get_data(as_text=True)
+    assert db.scalars(select(Shop)).all() == []
+
+
+def test_a_token_exchange_with_an_unreachable_store_is_a_clear_page(
+    db, web, seeder, public_app_env, monkeypatch
+):
+    store = seeder.shop("newshop")
+    with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv(ENV_VAR, f"http://127.0.0.1:{closed}")
+    answer = web.get(f"/shopify?shop={store.domain}&embedded=1&id_token={seeder.id_token(store)}")
+    assert answer.status_code == 502
+    assert "Shopify did not let Reshelf connect" in answer.get_data(as_text=True)
+    assert db.scalars(select(Shop)).all() == []

@@ -75,7 +75,9 @@ def add_user(session: Session, email: str, password: str, shop: Shop, role: Role
     if user is None:
         user = User(email=email)
         session.add(user)
-    _new_password(user, password)
+    # Only a changed password ends sessions: granting a role with the same one does not.
+    if not (user.password_hash and check_password_hash(user.password_hash, password)):
+        _new_password(user, password)
     membership = next((m for m in user.memberships if m.shop_id == shop.id), None)
     if membership is None:
         user.memberships.append(Membership(shop_id=shop.id, role=role))

@@ -9,9 +9,8 @@ from the toml, so nothing is registered by hand.
 
 from __future__ import annotations
 
-import os
-
 import logging
+import os
 
 from flask import Blueprint, Response, request, url_for
 from markupsafe import escape

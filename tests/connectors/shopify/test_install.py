@@ -7,8 +7,8 @@ import warnings
 from datetime import timedelta
 
 import pytest
-from jwt.warnings import InsecureKeyLengthWarning
 from click.testing import CliRunner
+from jwt.warnings import InsecureKeyLengthWarning
 from sqlalchemy import select
 
 from connectors.shopify.cli import add_shopify

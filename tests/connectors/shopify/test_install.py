@@ -229,3 +229,19 @@ def test_a_token_exchange_with_an_unreachable_store_is_a_clear_page(
     assert answer.status_code == 502
     assert "Shopify did not let Reshelf connect" in answer.get_data(as_text=True)
     assert db.scalars(select(Shop)).all() == []
+
+
+def test_without_the_secret_a_refresh_is_refused_before_calling_shopify(
+    db, web, seeder, client, public_app_env, monkeypatch
+):
+    from connectors.shopify.install import AppNotConfigured
+
+    store = seeder.shop("newshop")
+    web.get(f"/shopify?shop={store.domain}&id_token={seeder.id_token(store)}")
+    shop = db.scalars(select(Shop)).one()
+    monkeypatch.delenv("SHOPIFY_API_SECRET")  # the server restarted without its secret
+    get_settings.cache_clear()
+    shop.token_expires_at = SystemClock().now() + timedelta(minutes=1)
+    with pytest.raises(AppNotConfigured):
+        ShopifyConnector(shop, http_client=client).api("shop")
+    assert len(store.tokens) == 1  # no refresh was sent with a made-up secret

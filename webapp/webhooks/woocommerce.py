@@ -26,7 +26,10 @@ def _raw_body() -> bytes | None:
     limit = webhooks.MAX_WEBHOOK_BYTES
     if request.content_length is not None and request.content_length > limit:
         return None
-    body = request.stream.read(limit + 1)
+    # One read may stop short (a chunked body comes a chunk at a time): read to the end.
+    body, stream = b"", request.stream
+    while len(body) <= limit and (chunk := stream.read(limit + 1 - len(body))):
+        body += chunk
     return None if len(body) > limit else body
 
 

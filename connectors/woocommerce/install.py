@@ -14,6 +14,7 @@ from connectors.woocommerce.connector import delivery_url
 from connectors.woocommerce.errors import WooFatalError
 from core.clock import Clock
 from core.enums import Platform, ShopStatus
+from core.errors import StoreError
 from core.models import Order, Shop
 from core.ports import SyncResult
 
@@ -99,11 +100,14 @@ def connect_with_keys(
     shop = save_shop(session, store, consumer_key, consumer_secret, clock)
     try:
         subscribe(shop, public_url)
-    except Exception:
+    except (StoreError, ValueError, TypeError, KeyError) as exc:
         if existed is None:
             session.delete(shop)
             session.commit()
-        raise
+        if isinstance(exc, StoreError):
+            raise
+        # Answers that are not WooCommerce's (no webhook id, not JSON): not a store.
+        raise WooFatalError(f"{store} did not answer as a WooCommerce store") from exc
     return shop
 
 

@@ -1,8 +1,9 @@
 """``POST /webhooks/woocommerce/<shop key>``: verify, store, enqueue, then answer 200.
 
 The shop is found from the URL before a byte of the body is read (unknown key: 404), and
-a body over ``webhooks.MAX_WEBHOOK_BYTES`` gets 413 and is not stored. The ping WooCommerce sends when a webhook is saved (``webhook_id=N``, unsigned) gets 200
-and is not stored; a bad or missing signature gets 401 and nothing is stored; a signed
+a body over ``webhooks.MAX_WEBHOOK_BYTES`` (2 MB) gets 413 and is not stored. The ping
+WooCommerce sends when a webhook is saved (``webhook_id=N``, unsigned) gets 200 and is
+not stored; a bad or missing signature gets 401 and nothing is stored; a signed
 body that is not a WooCommerce payload gets 400. A delivery already in the inbox (same
 topic, resource and ``date_modified_gmt``) is acknowledged again without a second row.
 """

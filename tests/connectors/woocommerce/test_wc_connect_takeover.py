@@ -32,7 +32,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture
 def tenants(db, factory, woo, woo_keys, clock):
     """Shop B on the emulated store (b-owner), and shop A with its owner, agent, warehouse."""
-    shop_b = install.save_shop(db, woo[1], *woo_keys, clock)
+    shop_b = install.save_shop(db, woo[1], woo_keys[0], woo_keys[1], clock)
     add_user(db, "b-owner@example.com", PASSWORD, shop_b, Role.OWNER)
     shop_a = factory.shop(name="A")
     for role in (Role.OWNER, Role.AGENT, Role.WAREHOUSE):
@@ -118,15 +118,16 @@ def _return(browser: requests.Session, url: str, token: str) -> requests.Respons
 
 def _roles_in(db, shop: Shop, email: str) -> set[Role]:
     db.expire_all()
-    query = select(Membership.role).join(User).where(
-        User.email == email, Membership.shop_id == shop.id
+    query = (
+        select(Membership.role).join(User).where(User.email == email, Membership.shop_id == shop.id)
     )
     return set(db.scalars(query))
 
 
 def _b_keys(db, tenants) -> str | None:
     db.expire_all()
-    return db.get(Shop, tenants["b"].id).credential("consumer_key")
+    shop: Shop = db.get(Shop, tenants["b"].id)
+    return shop.credential("consumer_key")
 
 
 @pytest.mark.parametrize("role", [Role.WAREHOUSE, Role.AGENT, Role.OWNER])

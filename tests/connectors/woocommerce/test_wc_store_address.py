@@ -12,7 +12,6 @@ import re
 import socket
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
 from connectors.woocommerce.store_address import StoreAddressRefused, check_store_address

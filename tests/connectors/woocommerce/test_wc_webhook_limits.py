@@ -37,11 +37,11 @@ def test_an_unknown_shop_key_is_refused_before_the_body_is_read(engine, db, cloc
     environ = EnvironBuilder(
         path="/webhooks/woocommerce/no-such-shop",
         method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-WC-Webhook-Topic": "order.updated",
-            "X-WC-Webhook-Signature": "c2lnbmF0dXJl",
-        },
+        headers=[
+            ("Content-Type", "application/json"),
+            ("X-WC-Webhook-Topic", "order.updated"),
+            ("X-WC-Webhook-Signature", "c2lnbmF0dXJl"),
+        ],
     ).get_environ()
     # What a server hands the app for a 3 MB delivery still on the wire.
     environ.update({"wsgi.input": UnreadableBody(), "CONTENT_LENGTH": str(3 * 1024 * 1024)})

@@ -86,7 +86,7 @@ def world(engine, db, redis_conn, factory):
             "TESTING": True,
             "DATABASE_ENGINE": engine,
             "DISPATCHER": dispatcher,
-            "ALLOW_PRIVATE_STORES": True,
+            "ALLOW_PRIVATE_STORES": True,  # the emulated store listens on 127.0.0.1
         }
     )
     add_user(db, "owner@example.com", PASSWORD, factory.shop(), Role.OWNER)

@@ -28,7 +28,7 @@ def reshelf(engine, db, clock, dispatcher, factory):
             "DATABASE_ENGINE": engine,
             "CLOCK": clock,
             "DISPATCHER": dispatcher,
-            "ALLOW_PRIVATE_STORES": True,
+            "ALLOW_PRIVATE_STORES": True,  # the emulated store listens on 127.0.0.1
         }
     )
     add_user(db, "owner@example.com", PASSWORD, factory.shop(), Role.OWNER)

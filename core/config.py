@@ -41,6 +41,8 @@ class Settings:
     shopify_api_version: str = "2026-04"
     inbox_retention_days: int = 30
     session_idle_minutes: int = 60
+    # Let staff connect stores on loopback or private addresses, and over plain http.
+    allow_private_stores: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -75,7 +77,13 @@ def load_settings() -> Settings:
         shopify_api_secret=os.environ.get("SHOPIFY_API_SECRET", ""),
         inbox_retention_days=int(os.environ.get("RESHELF_INBOX_RETENTION_DAYS", "30")),
         session_idle_minutes=int(os.environ.get("RESHELF_SESSION_IDLE_MINUTES", "60")),
+        allow_private_stores=_flag(os.environ.get("RESHELF_ALLOW_PRIVATE_STORES", "")),
     )
+
+
+def _flag(value: str) -> bool:
+    """An on/off variable: 1, true, yes or on is on; anything else (or unset) is off."""
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        ALLOW_PRIVATE_STORES=settings.allow_private_stores,
     )
     if test_config:
         app.config.from_mapping(test_config)

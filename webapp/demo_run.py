@@ -47,7 +47,9 @@ def run_demo(ports: DemoPorts, echo: Callable[[str], None]) -> None:
     try:
         # Connectors made from now on send *.myshopify.com calls to the emulator.
         os.environ[ENV_VAR] = stores.shopify_server.url
-        reshelf = serve_in_background(demo_app(), ports.host, ports.reshelf, "reshelf")
+        # The emulated stores listen on this machine: let staff connect them from the admin.
+        app = demo_app({"ALLOW_PRIVATE_STORES": True})
+        reshelf = serve_in_background(app, ports.host, ports.reshelf, "reshelf")
         try:
             lines = connect_demo(stores)
             # Started once the shops are re-created, so its first cron round finds them.

@@ -14,13 +14,23 @@ from connectors.woocommerce.connector import delivery_url
 from connectors.woocommerce.errors import WooFatalError
 from core.clock import Clock
 from core.enums import Platform, ShopStatus
+from core.errors import StoreError
 from core.models import Order, Shop
 from core.ports import SyncResult
 
 
 def check_keys(client: WooClient) -> None:
-    """An authenticated read: WooAuthError if the store refuses the keys."""
-    client.get("orders", per_page=1)
+    """An authenticated read: WooAuthError if the store refuses the keys.
+
+    WooFatalError when the address answers, but not as a WooCommerce store would (a page
+    that is not JSON, JSON that is not a list of orders).
+    """
+    try:
+        orders = client.get("orders", per_page=1)
+    except ValueError as exc:  # requests' JSONDecodeError: some other web server
+        raise WooFatalError(f"{client.url} did not answer as a WooCommerce store") from exc
+    if not isinstance(orders, list):
+        raise WooFatalError(f"{client.url} did not answer as a WooCommerce store")
 
 
 def save_shop(
@@ -76,12 +86,28 @@ def connect_with_keys(
     public_url: str,
     clock: Clock,
 ) -> Shop:
-    """Manual keys: check them, store them, subscribe webhooks, backfill (raises StoreError)."""
+    """Check the keys, store them, subscribe webhooks (raises StoreError).
+
+    The keys are checked before anything is written, and a new shop whose webhooks could
+    not be created is removed again: a connect that failed leaves no shop behind. The
+    caller has checked the address (``store_address``) and who may connect it.
+    """
     store = normalise_store_url(store_url)
     check_keys(WooClient(store, consumer_key, consumer_secret))
+    existed = session.scalars(
+        select(Shop.id).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == store)
+    ).one_or_none()
     shop = save_shop(session, store, consumer_key, consumer_secret, clock)
-    subscribe(shop, public_url)
-    backfill(session, shop, clock)
+    try:
+        subscribe(shop, public_url)
+    except (StoreError, ValueError, TypeError, KeyError) as exc:
+        if existed is None:
+            session.delete(shop)
+            session.commit()
+        if isinstance(exc, StoreError):
+            raise
+        # Answers that are not WooCommerce's (no webhook id, not JSON): not a store.
+        raise WooFatalError(f"{store} did not answer as a WooCommerce store") from exc
     return shop
 
 

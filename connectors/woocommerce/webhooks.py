@@ -28,6 +28,9 @@ from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import TOPICS, WEBHOOK_NAME
 
 log = logging.getLogger(__name__)
+# An order with hundreds of lines is a few hundred KB; nothing bigger comes from a store,
+# and the endpoint stops reading there (the Shopify endpoint's cap, too).
+MAX_WEBHOOK_BYTES = 2 * 1024 * 1024
 _PING = re.compile(rb"^webhook_id=\d+$")
 
 

@@ -81,7 +81,14 @@ def world(engine, db, redis_conn, factory):
     context = WorkerContext(
         engine=engine, clock=SystemClock(), connector_for=woo_connector, dispatcher=dispatcher
     )
-    app = create_app({"TESTING": True, "DATABASE_ENGINE": engine, "DISPATCHER": dispatcher})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_ENGINE": engine,
+            "DISPATCHER": dispatcher,
+            "ALLOW_PRIVATE_STORES": True,  # the emulated store listens on 127.0.0.1
+        }
+    )
     add_user(db, "owner@example.com", PASSWORD, factory.shop(), Role.OWNER)
     with serve_wsgi(hang) as store_url, serve_wsgi(app) as url, use_context(context):
         app.config["PUBLIC_URL"] = url

@@ -1,9 +1,12 @@
 """Connecting a WooCommerce store, and the shopper's way in from the plugin's button.
 
-wc-auth: ``/install/woocommerce/connect?store=URL`` (staff) → the store's approve page →
-the store POSTs the keys to ``/install/woocommerce/callback`` (which must answer exactly
-200, or the store deletes them) → the merchant comes back to ``/install/woocommerce/return``,
-where Reshelf subscribes its webhooks and backfills. ``/install/woocommerce/`` offers that,
+wc-auth: ``/install/woocommerce/connect?store=URL`` (an owner, or someone with no shop
+yet) → the store's approve page → the store POSTs the keys to
+``/install/woocommerce/callback`` (which must answer exactly 200, or the store deletes
+them; Reshelf keeps them on the connect attempt) → the merchant comes back to
+``/install/woocommerce/return`` in the same session, where Reshelf checks and stores the
+keys, subscribes its webhooks and backfills. Every store address is checked
+(``store_address``) before Reshelf calls it. ``/install/woocommerce/`` offers that,
 and manual key entry as the fallback. ``/returns/<shop key>/from-store`` takes the
 plugin's signed link and opens the order in the portal.
 """
@@ -11,6 +14,7 @@ plugin's signed link and opens the order in the portal.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import (
     Blueprint,
@@ -29,6 +33,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from connectors.woocommerce import connect, install, portal_link
+from connectors.woocommerce.store_address import check_store_address
 from core.enums import Platform, Role, ShopStatus
 from core.errors import DomainError, StoreError
 from core.models import Membership, Shop
@@ -45,6 +50,7 @@ PAGE = """{% extends "admin/base.html" %}
 {% block title %}Connect WooCommerce{% endblock %}
 {% block content %}
 <h1>Connect a WooCommerce store</h1>
+{% if problem %}<p class="flash flash-error" role="alert">{{ problem }}</p>{% endif %}
 <form method="get" action="{{ url_for('woocommerce_install.start') }}">
   <label for="store">Store address</label>
   <input id="store" name="store" type="url" required placeholder="https://shop.example">
@@ -62,6 +68,8 @@ PAGE = """{% extends "admin/base.html" %}
   <button type="submit">Connect with keys</button>
 </form>
 {% endblock %}"""
+# The browser session a connect was started in; its return must come from the same one.
+SESSION_BINDING = "woocommerce_connect"
 
 
 def _public(endpoint: str) -> str:
@@ -76,44 +84,68 @@ def _signed_in() -> Response | None:
     return refusal
 
 
+def _refuse(problem: str, status: int = 400) -> tuple[str, int]:
+    """The connect page again, saying why the connect did not happen."""
+    return render_template_string(PAGE, problem=problem), status
+
+
+def _checked_address(url: str) -> str:
+    """The store address if Reshelf may call it (StoreAddressRefused otherwise)."""
+    allow_private = bool(current_app.config.get("ALLOW_PRIVATE_STORES"))
+    return check_store_address(url, allow_private=allow_private)
+
+
+def _session_secret() -> str:
+    """This browser session's connect binding, made on its first connect."""
+    return str(flask_session.setdefault(SESSION_BINDING, secrets.token_urlsafe(32)))
+
+
 @bp.get("/install/woocommerce/")
 def connect_page() -> str | Response:
     """The "Connect WooCommerce store" page."""
-    return _signed_in() or render_template_string(PAGE)
+    return _signed_in() or render_template_string(PAGE, problem=None)
 
 
 @bp.get("/install/woocommerce/connect")
-def start() -> Response:
+def start() -> Response | tuple[str, int]:
     """Send the merchant (signed-in staff) to their store's wc-auth approve page."""
     refusal = _signed_in()
     if refusal is not None:
         return refusal
     try:
-        target = connect.authorize_url(
-            request.args.get("store", ""),
-            secret=current_app.config["SECRET_KEY"],
-            return_url=_public("woocommerce_install.finish"),
-            callback_url=_public("woocommerce_install.callback"),
+        store = _checked_address(request.args.get("store", ""))
+        token = connect.start(
+            get_session(),
+            user_id=current_user.id,
+            session_secret=_session_secret(),
+            store_url=store,
             now=get_clock().now(),
         )
+    except connect.ConnectRefused as exc:
+        return _refuse(str(exc), 403)
     except DomainError as exc:
-        abort(400, str(exc))
-    return redirect(target)
+        return _refuse(str(exc))
+    return redirect(
+        connect.authorize_url(
+            store,
+            token=token,
+            return_url=_public("woocommerce_install.finish"),
+            callback_url=_public("woocommerce_install.callback"),
+        )
+    )
 
 
 @bp.post("/install/woocommerce/callback")
 def callback() -> tuple[str, int]:
-    """Store the keys the store posts; anything but our token and read_write is refused."""
+    """Keep the keys the store posts for a live connect; anything else is refused.
+
+    Exactly 200 for a callback we take, or the store deletes the keys (class-wc-auth.php).
+    """
     try:
-        keys = connect.accept_callback(
-            current_app.config["SECRET_KEY"], request.get_json(silent=True), get_clock().now()
-        )
+        connect.accept_callback(get_session(), request.get_json(silent=True), get_clock().now())
     except connect.ConnectRefused as exc:
         log.warning("refused a WooCommerce key callback: %s", exc)
         return str(exc), 400
-    install.save_shop(
-        get_session(), keys.store_url, keys.consumer_key, keys.consumer_secret, get_clock()
-    )
     return "", 200
 
 
@@ -121,26 +153,61 @@ csrf.exempt(callback)  # the store's server posts here, not a browser form
 
 
 @bp.get("/install/woocommerce/return")
-def finish() -> Response:
-    """The merchant is back: subscribe webhooks and backfill the newly connected shop."""
+def finish() -> Response | tuple[str, int]:
+    """The merchant is back: check the keys, then subscribe webhooks and backfill."""
+    refusal = _signed_in()
+    if refusal is not None:
+        return refusal
     if request.args.get("success") != "1":
         flash("The store did not grant Reshelf access.", "error")
         return redirect(url_for("index"))
-    try:
-        store_url = connect.read_connect_token(
-            current_app.config["SECRET_KEY"], request.args.get("user_id", ""), get_clock().now()
-        )
-    except connect.ConnectRefused as exc:
-        abort(400, str(exc))
     session = get_session()
-    shop = session.scalars(
-        select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == store_url)
-    ).one_or_none()
-    if shop is None:
-        abort(404, "the store's keys never reached Reshelf; connect again")
+    try:
+        keys = connect.finish(
+            session,
+            token=request.args.get("user_id", ""),
+            user_id=current_user.id,
+            session_secret=_session_secret(),
+            now=get_clock().now(),
+        )
+        store = _checked_address(keys.store_url)  # it may resolve elsewhere by now
+    except DomainError as exc:
+        return _refuse(str(exc))
+    return _connect(session, store, keys.consumer_key, keys.consumer_secret)
+
+
+@bp.post("/install/woocommerce/keys")
+def add_keys() -> Response | tuple[str, int]:
+    """Manual key entry: check the address, who asks and the keys; subscribe, backfill."""
+    refusal = _signed_in()
+    if refusal is not None:
+        return refusal
+    session = get_session()
+    try:
+        store = _checked_address(request.form.get("url", ""))
+        connect.check_may_connect(session, current_user.id, store)
+    except connect.ConnectRefused as exc:
+        return _refuse(str(exc), 403)
+    except DomainError as exc:
+        return _refuse(str(exc))
+    consumer_key = request.form.get("consumer_key", "")
+    return _connect(session, store, consumer_key, request.form.get("consumer_secret", ""))
+
+
+def _connect(
+    session: Session, store: str, consumer_key: str, consumer_secret: str
+) -> Response | tuple[str, int]:
+    """Keys checked and stored, webhooks subscribed, the user made owner, then the backfill."""
+    try:
+        public_url = current_app.config["PUBLIC_URL"]
+        shop = install.connect_with_keys(
+            session, store, consumer_key, consumer_secret, public_url, get_clock()
+        )
+    except StoreError as exc:
+        session.rollback()
+        return _refuse(f"The store refused these keys: {exc}")
     _make_owner(session, shop)
     try:
-        install.subscribe(shop, current_app.config["PUBLIC_URL"])
         install.backfill(session, shop, get_clock())
     except StoreError as exc:
         flash(f"Connected, but the store refused a call: {exc}", "error")
@@ -149,32 +216,8 @@ def finish() -> Response:
     return redirect(url_for("index"))
 
 
-@bp.post("/install/woocommerce/keys")
-def add_keys() -> Response:
-    """Manual key entry: check the keys, subscribe webhooks, backfill."""
-    refusal = _signed_in()
-    if refusal is not None:
-        return refusal
-    session = get_session()
-    try:
-        shop = install.connect_with_keys(
-            session, request.form.get("url", ""), request.form.get("consumer_key", ""),
-            request.form.get("consumer_secret", ""), current_app.config["PUBLIC_URL"],
-            get_clock(),
-        )  # fmt: skip
-    except (DomainError, StoreError) as exc:
-        session.rollback()
-        flash(f"The store refused these keys: {exc}", "error")
-        return redirect(url_for("woocommerce_install.connect_page"))
-    _make_owner(session, shop)
-    flash(f"{shop.name} is connected.", "success")
-    return redirect(url_for("index"))
-
-
 def _make_owner(session: Session, shop: Shop) -> None:
     """The staff member who connected the store owns it in Reshelf and works in it next."""
-    if not current_user.is_authenticated:
-        return
     member = session.scalars(
         select(Membership).where(
             Membership.user_id == current_user.id, Membership.shop_id == shop.id

@@ -23,7 +23,13 @@ PASSWORD = "correct horse battery staple"
 def reshelf(engine, db, clock, dispatcher, factory):
     """The web app on real HTTP, and a signed-in owner (of some other shop) as a browser."""
     app = create_app(
-        {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
+        {
+            "TESTING": True,
+            "DATABASE_ENGINE": engine,
+            "CLOCK": clock,
+            "DISPATCHER": dispatcher,
+            "ALLOW_PRIVATE_STORES": True,  # the emulated store listens on 127.0.0.1
+        }
     )
     add_user(db, "owner@example.com", PASSWORD, factory.shop(), Role.OWNER)
     with serve_wsgi(app) as url:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -67,11 +67,7 @@ def request_return(
     customer_note: str | None = None,
 ) -> ReturnRequest:
     """Create a return for some lines of an order, decided by the published policy."""
-    order = session.scalars(
-        select(Order).where(Order.shop_id == shop_id, Order.id == order_id).with_for_update()
-    ).one_or_none()
-    if order is None:
-        raise NotFound(f"no order {order_id} in this shop")
+    order = _lock_order(session, shop_id, order_id)
     if not lines or len({li.order_line_id for li in lines}) != len(lines):
         raise DomainError("choose each item to return once, and at least one")
     _check_quantities(session, order, lines)
@@ -108,6 +104,29 @@ def request_return(
     session.commit()
     dispatcher.dispatch("return_sync", request.id)
     return request
+
+
+def _lock_order(session: Session, shop_id: int, order_id: int) -> Order:
+    """The order, held by this transaction until it ends, so the quantity check and the
+    insert of its returns happen one request at a time.
+
+    A write is the lock both databases enforce: on PostgreSQL it locks the row like
+    ``FOR UPDATE``; SQLite ignores ``FOR UPDATE``, but a transaction whose first statement
+    writes takes the database's write lock (waiting the busy timeout for it) before it reads
+    anything, so a second request reads the quantities only after the first one committed.
+    """
+    session.execute(
+        update(Order)
+        .where(Order.shop_id == shop_id, Order.id == order_id)
+        .values(updated_at=Order.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    order = session.scalars(
+        select(Order).where(Order.shop_id == shop_id, Order.id == order_id).with_for_update()
+    ).one_or_none()
+    if order is None:
+        raise NotFound(f"no order {order_id} in this shop")
+    return order
 
 
 def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) -> None:

@@ -16,6 +16,7 @@ from core.lifecycle import OPEN_OR_DONE
 from core.models import Order, ReturnLine, ReturnReason, ReturnRequest
 from core.policy import Decision, evaluate
 from core.ports import JobDispatcher
+from core.queries import shop_reasons
 from core.rma import new_rma
 from core.services._common import move, record
 from core.services.contexts import order_context
@@ -71,6 +72,7 @@ def request_return(
     if not lines or len({li.order_line_id for li in lines}) != len(lines):
         raise DomainError("choose each item to return once, and at least one")
     _check_quantities(session, order, lines)
+    _check_reasons(session, shop_id, lines)
     version, policy = published_policy(session, shop_id)
     reasons = {li.order_line_id: li.reason_code for li in lines}
     context = order_context(session, order, reasons)
@@ -142,6 +144,13 @@ def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) 
                 f"only {left[asked.order_line_id]} of “{titles[asked.order_line_id]}” "
                 f"can still be returned, not {asked.quantity}"
             )
+
+
+def _check_reasons(session: Session, shop_id: int, lines: list[LineRequest]) -> None:
+    """Each reason given must be one of the shop's (a line may give none)."""
+    offered = shop_reasons(session, shop_id)
+    if any(li.reason_code is not None and li.reason_code not in offered for li in lines):
+        raise DomainError("choose a reason from the shop's list")
 
 
 def _add_lines(

@@ -9,13 +9,14 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.enums import ReturnStatus
-from core.models import Order, ReturnReason, ReturnRequest
+from core.enums import InboxStatus, ReturnStatus
+from core.models import InboxDelivery, Order, ReturnReason, ReturnRequest
 from core.policy.defaults import DEFAULT_REASONS
 
 DESK_PAGE_SIZE = 25
 # Pages past this are not a list anyone reads; the offset stays a number both databases take.
 DESK_MAX_PAGE = 10_000
+SYNC_LOG_SIZE = 100  # the newest deliveries the sync log shows
 
 
 def normalise_order_number(text: str) -> str:
@@ -87,3 +88,14 @@ def shop_reasons(session: Session, shop_id: int) -> dict[str, str]:
     )
     rows = session.scalars(query).all()
     return {r.code: r.label for r in rows} or dict(DEFAULT_REASONS)
+
+
+def recent_deliveries(
+    session: Session, shop_id: int, status: InboxStatus | None = None
+) -> list[InboxDelivery]:
+    """The shop's newest webhook deliveries, optionally of one status, for the sync log."""
+    query = select(InboxDelivery).where(InboxDelivery.shop_id == shop_id)
+    if status is not None:
+        query = query.where(InboxDelivery.status == status)
+    query = query.order_by(InboxDelivery.received_at.desc(), InboxDelivery.id.desc())
+    return list(session.scalars(query.limit(SYNC_LOG_SIZE)))

@@ -9,10 +9,14 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.enums import ReturnStatus
-from core.models import Order, ReturnRequest
+from core.enums import InboxStatus, ReturnStatus
+from core.models import InboxDelivery, Order, ReturnReason, ReturnRequest
+from core.policy.defaults import DEFAULT_REASONS
 
 DESK_PAGE_SIZE = 25
+# Pages past this are not a list anyone reads; the offset stays a number both databases take.
+DESK_MAX_PAGE = 10_000
+SYNC_LOG_SIZE = 100  # the newest deliveries the sync log shows
 
 
 def normalise_order_number(text: str) -> str:
@@ -68,3 +72,30 @@ def desk_page(
 ) -> list[ReturnRequest]:
     """One page of the returns desk's list (see ``desk_query``)."""
     return list(session.scalars(desk_query(shop_id, status, limit, offset)))
+
+
+def desk_page_number(asked: int | None) -> int:
+    """The page to show for ``?page=``: at least 1, at most ``DESK_MAX_PAGE``."""
+    return min(max(1, asked or 1), DESK_MAX_PAGE)
+
+
+def shop_reasons(session: Session, shop_id: int) -> dict[str, str]:
+    """The shop's active reasons (code → label) in its order, or the defaults if it has none."""
+    query = (
+        select(ReturnReason)
+        .where(ReturnReason.shop_id == shop_id, ReturnReason.active.is_(True))
+        .order_by(ReturnReason.position, func.lower(ReturnReason.label))
+    )
+    rows = session.scalars(query).all()
+    return {r.code: r.label for r in rows} or dict(DEFAULT_REASONS)
+
+
+def recent_deliveries(
+    session: Session, shop_id: int, status: InboxStatus | None = None
+) -> list[InboxDelivery]:
+    """The shop's newest webhook deliveries, optionally of one status, for the sync log."""
+    query = select(InboxDelivery).where(InboxDelivery.shop_id == shop_id)
+    if status is not None:
+        query = query.where(InboxDelivery.status == status)
+    query = query.order_by(InboxDelivery.received_at.desc(), InboxDelivery.id.desc())
+    return list(session.scalars(query.limit(SYNC_LOG_SIZE)))

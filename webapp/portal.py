@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core import services
 from core.enums import ResolutionKind, ShopStatus
 from core.errors import DomainError, NotEligible
-from core.models import Order, ReturnReason, ReturnRequest, Shop
+from core.models import Order, ReturnRequest, Shop
 from core.policy import evaluate
-from core.queries import find_order_for_shopper
+from core.queries import find_order_for_shopper, shop_reasons
 from core.services.contexts import order_context
 from webapp.clock import get_clock
 from webapp.db import get_session
-from webapp.forms import choice, whole_number
+from webapp.forms import first_error, return_line_form
 from webapp.jobs import get_dispatcher
 
 bp = Blueprint("portal", __name__, url_prefix="/returns")
 
 NOT_FOUND = "We could not find an order with that number and email address."
-# Offered when the merchant has not defined reasons of their own yet.
-DEFAULT_REASONS = {
-    "too_small": "Too small", "too_big": "Too big", "not_as_described": "Not as described",
-    "damaged": "Arrived damaged", "changed_mind": "Changed my mind",
-}  # fmt: skip
 
 
 @bp.get("/")
@@ -81,7 +76,7 @@ def choose_items(shop_key: str) -> str | Response:
     decisions = {d.line_id: d for d in evaluate(policy, order_context(db, order), now)}
     return render_template(
         "portal/order.html", shop=shop, order=order, decisions=decisions,
-        returnable=services.returnable_quantities(db, order), reasons=_reasons(shop),
+        returnable=services.returnable_quantities(db, order), reasons=shop_reasons(db, shop.id),
     )  # fmt: skip
 
 
@@ -113,25 +108,19 @@ def _shop(key: str) -> Shop:
 
 def _asked_lines(order: Order) -> list[services.LineRequest]:
     """The lines the shopper chose (quantity above zero), with reason and resolution."""
+    reasons = shop_reasons(get_session(), order.shop_id)
     asked = []
     for line in order.lines:
-        quantity = whole_number(request.form.get(f"quantity-{line.id}"), "quantity")
+        form = return_line_form(request.form, line.id, reasons)
+        if not form.quantity.validate(form):
+            raise ValueError(form.quantity.errors[0])
+        quantity = int(form.quantity.data or 0)
         if quantity == 0:
             continue
-        resolution = choice(request.form.get(f"resolution-{line.id}"), ResolutionKind, "resolution")
-        reason = request.form.get(f"reason-{line.id}") or None
-        asked.append(services.LineRequest(line.id, quantity, reason, resolution))
+        if not form.validate():
+            raise ValueError(f"{line.title}: {first_error(form)}")
+        resolution = ResolutionKind(form.resolution.data)
+        asked.append(services.LineRequest(line.id, quantity, form.reason.data, resolution))
     if not asked:
         raise ValueError("Choose how many of at least one item you want to return.")
     return asked
-
-
-def _reasons(shop: Shop) -> dict[str, str]:
-    """The shop's active reasons in its order, or the defaults when it has none."""
-    query = (
-        select(ReturnReason)
-        .where(ReturnReason.shop_id == shop.id, ReturnReason.active.is_(True))
-        .order_by(ReturnReason.position, func.lower(ReturnReason.label))
-    )
-    rows = get_session().scalars(query).all()
-    return {r.code: r.label for r in rows} or DEFAULT_REASONS

@@ -23,3 +23,12 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         },
     },
 ]
+
+# The reasons a shopper picks from while the merchant has not defined reasons of their own.
+DEFAULT_REASONS = {
+    "too_small": "Too small",
+    "too_big": "Too big",
+    "not_as_described": "Not as described",
+    "damaged": "Arrived damaged",
+    "changed_mind": "Changed my mind",
+}

@@ -8,6 +8,7 @@ sends the same key, so the store never applies it twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -28,6 +29,14 @@ from core.models import (
 from core.ports import StoreAnswer, StoreConnector
 from core.services._common import record
 from core.services.resolution import SETTLED_AS
+
+# Errors of reading a stored body (JSON that does not parse, is not an object, lacks a field
+# or holds a value that does not convert): the same body fails the same way on every try,
+# so the delivery is marked failed at once. Anything else (the database, Redis, the store
+# away) may pass, and the job retries it.
+NEVER_SUCCEEDS = (LookupError, ValueError, TypeError, AttributeError)
+
+log = logging.getLogger(__name__)
 
 _Row = TypeVar("_Row", StockMovement, Settlement, InboxDelivery, ReturnRequest)
 
@@ -131,7 +140,12 @@ def push_return(
 def process_delivery(
     session: Session, delivery_id: int, connector: StoreConnector, clock: Clock
 ) -> InboxDelivery:
-    """Apply a stored webhook to the mirror, once."""
+    """Apply a stored webhook to the mirror, once.
+
+    A delivery that can never be processed (``NEVER_SUCCEEDS``) or that the store refused
+    is marked failed with its reason, shown in the sync log; only the store's refusal is
+    raised, so that its job is parked for a replay. Other errors leave it to be retried.
+    """
     delivery = _locked(session, InboxDelivery, delivery_id)
     if delivery.status in (InboxStatus.PROCESSED, InboxStatus.IGNORED):
         return delivery
@@ -141,10 +155,14 @@ def process_delivery(
     except Exception as exc:
         session.rollback()
         delivery = _locked(session, InboxDelivery, delivery_id)
+        delivery.attempts += 1  # the rollback undid the count with the rest; it is kept
         delivery.error = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, FatalStoreError):
+        if isinstance(exc, (FatalStoreError, *NEVER_SUCCEEDS)):
             delivery.status = InboxStatus.FAILED
         session.commit()
+        if isinstance(exc, NEVER_SUCCEEDS):
+            log.warning("delivery %s can never be processed: %s", delivery_id, delivery.error)
+            return delivery
         raise
     if delivery.status == InboxStatus.RECEIVED:
         delivery.status = InboxStatus.PROCESSED

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -16,6 +16,7 @@ from core.lifecycle import OPEN_OR_DONE
 from core.models import Order, ReturnLine, ReturnReason, ReturnRequest
 from core.policy import Decision, evaluate
 from core.ports import JobDispatcher
+from core.queries import shop_reasons
 from core.rma import new_rma
 from core.services._common import move, record
 from core.services.contexts import order_context
@@ -67,14 +68,11 @@ def request_return(
     customer_note: str | None = None,
 ) -> ReturnRequest:
     """Create a return for some lines of an order, decided by the published policy."""
-    order = session.scalars(
-        select(Order).where(Order.shop_id == shop_id, Order.id == order_id).with_for_update()
-    ).one_or_none()
-    if order is None:
-        raise NotFound(f"no order {order_id} in this shop")
+    order = _lock_order(session, shop_id, order_id)
     if not lines or len({li.order_line_id for li in lines}) != len(lines):
         raise DomainError("choose each item to return once, and at least one")
     _check_quantities(session, order, lines)
+    _check_reasons(session, shop_id, lines)
     version, policy = published_policy(session, shop_id)
     reasons = {li.order_line_id: li.reason_code for li in lines}
     context = order_context(session, order, reasons)
@@ -110,6 +108,29 @@ def request_return(
     return request
 
 
+def _lock_order(session: Session, shop_id: int, order_id: int) -> Order:
+    """The order, held by this transaction until it ends, so the quantity check and the
+    insert of its returns happen one request at a time.
+
+    A write is the lock both databases enforce: on PostgreSQL it locks the row like
+    ``FOR UPDATE``; SQLite ignores ``FOR UPDATE``, but a transaction whose first statement
+    writes takes the database's write lock (waiting the busy timeout for it) before it reads
+    anything, so a second request reads the quantities only after the first one committed.
+    """
+    session.execute(
+        update(Order)
+        .where(Order.shop_id == shop_id, Order.id == order_id)
+        .values(updated_at=Order.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    order = session.scalars(
+        select(Order).where(Order.shop_id == shop_id, Order.id == order_id).with_for_update()
+    ).one_or_none()
+    if order is None:
+        raise NotFound(f"no order {order_id} in this shop")
+    return order
+
+
 def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) -> None:
     left = returnable_quantities(session, order)
     titles = {line.id: line.title for line in order.lines}
@@ -123,6 +144,13 @@ def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) 
                 f"only {left[asked.order_line_id]} of “{titles[asked.order_line_id]}” "
                 f"can still be returned, not {asked.quantity}"
             )
+
+
+def _check_reasons(session: Session, shop_id: int, lines: list[LineRequest]) -> None:
+    """Each reason given must be one of the shop's (a line may give none)."""
+    offered = shop_reasons(session, shop_id)
+    if any(li.reason_code is not None and li.reason_code not in offered for li in lines):
+        raise DomainError("choose a reason from the shop's list")
 
 
 def _add_lines(

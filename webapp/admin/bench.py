@@ -11,17 +11,20 @@ from core.models import ReturnLine
 from webapp.admin.common import back_to, bp, run_service
 from webapp.auth import current_shop_id
 from webapp.db import get_session
-from webapp.forms import choice, whole_number
+from webapp.forms import GradeForm, InTransitForm, first_error, whole_number
 
 
 @bp.post("/returns/<int:return_id>/in-transit")
 def mark_in_transit(return_id: int) -> Response:
     """Record that the parcel is on its way, with the carrier and tracking number if known."""
-    carrier = request.form.get("carrier", "").strip() or None
-    tracking = request.form.get("tracking_number", "").strip() or None
+    form = InTransitForm(request.form)
+    if not form.validate():
+        flash(first_error(form), "error")
+        return back_to(return_id)
     run_service(
-        services.mark_in_transit, return_id=return_id, carrier=carrier, tracking_number=tracking
-    )
+        services.mark_in_transit, return_id=return_id,
+        carrier=form.carrier.data, tracking_number=form.tracking_number.data,
+    )  # fmt: skip
     return back_to(return_id)
 
 
@@ -47,11 +50,12 @@ def grade(line_id: int) -> Response:
     line = get_session().get(ReturnLine, line_id)
     if line is None or line.shop_id != current_shop_id():
         abort(404)
-    try:
-        found = choice(request.form.get("grade"), Grade, "grade")
-        disposition = choice(request.form.get("disposition"), Disposition, "disposition")
-    except ValueError as exc:
-        flash(str(exc), "error")
+    form = GradeForm(request.form)
+    if not form.validate():
+        flash(first_error(form), "error")
         return back_to(line.return_id)
-    run_service(services.grade_line, return_line_id=line_id, grade=found, disposition=disposition)
+    run_service(
+        services.grade_line, return_line_id=line_id,
+        grade=Grade(form.grade.data), disposition=Disposition(form.disposition.data),
+    )  # fmt: skip
     return back_to(line.return_id)

@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response
 from core import services
 from core.enums import Disposition, Grade, ReturnStatus
 from core.models import Order, ReturnLine, ReturnRequest, Settlement, StockMovement
-from core.queries import DESK_PAGE_SIZE, desk_page
+from core.queries import DESK_PAGE_SIZE, desk_page, desk_page_number
 from webapp.admin.common import DESK, back_to, bp, role_in, run_service
 from webapp.auth import current_shop_id, requires_role
 from webapp.db import get_session
+from webapp.forms import ApproveForm, RejectForm, first_error
 
 
 @bp.get("/")
@@ -21,7 +22,7 @@ def list_returns() -> str:
     """Returns of the current shop, newest first, optionally of one status."""
     wanted = request.args.get("status", "")
     status = ReturnStatus(wanted) if wanted in set(ReturnStatus) else None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = desk_page_number(request.args.get("page", 1, type=int))
     db = get_session()
     returns = desk_page(db, current_shop_id(), status, offset=(page - 1) * DESK_PAGE_SIZE)
     # Load the orders in one query; each ``ret.order`` then comes from the identity map.
@@ -59,7 +60,11 @@ def show_return(return_id: int) -> str:
 @requires_role(*DESK)
 def approve(return_id: int) -> Response:
     """Approve a return that is waiting for review."""
-    run_service(services.approve_return, return_id=return_id, note=request.form.get("note") or None)
+    form = ApproveForm(request.form)
+    if form.validate():
+        run_service(services.approve_return, return_id=return_id, note=form.note.data)
+    else:
+        flash(first_error(form), "error")
     return back_to(return_id)
 
 
@@ -67,11 +72,11 @@ def approve(return_id: int) -> Response:
 @requires_role(*DESK)
 def reject(return_id: int) -> Response:
     """Turn a return down with the sentence the shopper will read."""
-    reason = request.form.get("reason", "").strip()
-    if not reason:
-        flash("Say why the return is rejected; the shopper will read it.", "error")
+    form = RejectForm(request.form)
+    if form.validate():
+        run_service(services.reject_return, return_id=return_id, reason=form.reason.data)
     else:
-        run_service(services.reject_return, return_id=return_id, reason=reason)
+        flash(first_error(form), "error")
     return back_to(return_id)
 
 

@@ -57,10 +57,8 @@ def _shopify_headers() -> dict[str, str]:
     return {name: environ[key] for name, key in _ENVIRON_KEYS if key in environ}
 
 
-def _resource_id(payload: object) -> str | None:
+def _resource_id(payload: dict[str, object]) -> str | None:
     """The id of what the webhook is about, for the sync log."""
-    if not isinstance(payload, dict):
-        return None
     found = payload.get("admin_graphql_api_id") or payload.get("id")
     return str(found)[:128] if found else None
 
@@ -90,6 +88,9 @@ def receive() -> tuple[str, int]:
         payload = orjson.loads(body)
     except ValueError:
         return "Body is not JSON", 400
+    if not isinstance(payload, dict):
+        # Every Shopify topic sends an object; anything else could only fail in the worker.
+        return "Body is not a JSON object", 400
     webhook_id = headers.get("X-Shopify-Webhook-Id")
     event_id = headers.get("X-Shopify-Event-Id")
     delivery = NewDelivery(

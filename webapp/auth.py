@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from core.enums import Role
 from webapp.db import get_session
 from webapp.extensions import login_manager
+from webapp.limits import admin_login
 from webapp.users import Staff, authenticate, load_staff
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
@@ -36,6 +37,7 @@ def shop_in_templates() -> dict[str, Callable[[], int]]:
 
 
 @bp.route("/login", methods=("GET", "POST"))
+@admin_login
 def login() -> str | Response:
     """Show the sign-in form; on a correct email and password, sign in and go on."""
     if request.method == "POST":

@@ -161,7 +161,7 @@ def too_many_requests(_error: RateLimitExceeded) -> tuple[str | Response, int]:
     Flask-Limiter adds ``Retry-After`` to this answer; the page says the same wait in words.
     """
     limit = limiter.current_limit
-    wait = max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else 60
+    wait = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
     if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":
         return jsonify(error="too_many_requests", retry_after=wait), 429
     return render_template("429.html", wait_seconds=wait, wait_minutes=math.ceil(wait / 60)), 429

@@ -19,7 +19,8 @@ so it leaves those pages' policy to ``_embedded_policy``, which takes the shop f
 that is not a myshopify host.
 
 Webhook deliveries get no headers: they render nothing, and Talisman's hooks cost about
-55 µs a request against an acknowledgement's 0.36 ms (the ingest benchmark's path).
+55 µs a request (measured on a bare Flask route) against the 0.36 ms Reshelf adds to an
+acknowledgement (docs/performance.md), the ingest benchmark's path.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ def init_security_headers(app: Flask, public_url: str) -> None:
             options = {"content_security_policy": kept}
         if options is not None:
             talisman(**options)(view)  # Talisman's per-view decorator, applied by endpoint
-    app.after_request(_embedded_policy)
+    # On those pages' blueprint only, so no other request pays for the check.
+    for blueprint in {endpoint.split(".")[0] for endpoint in EMBEDDED_ENDPOINTS}:
+        app.after_request_funcs.setdefault(blueprint, []).append(_embedded_policy)
 
 
 def _embedded_policy(response: Response) -> Response:

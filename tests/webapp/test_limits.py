@@ -209,3 +209,26 @@ def test_with_redis_the_counts_live_in_redis(client, store):
     _lookups(client, store.shop.key, _wrong(store))
     keys = [k.decode() for k in redis.scan_iter("LIMITS*")]
     assert any(f"order:{store.shop.key}:{store.order.number}" in k for k in keys), keys
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(monkeypatch, engine, db, store):
+    monkeypatch.setenv("RESHELF_TRUSTED_PROXIES", "1")
+    get_settings.cache_clear()
+    try:
+        client = _fresh_app(engine).test_client()
+        _lookups(client, store.shop.key, _unknown(10), headers={"X-Forwarded-For": "192.0.2.1"})
+        blocked, _ = _lookups(
+            client,
+            store.shop.key,
+            _unknown(1, start=9500),
+            headers={"X-Forwarded-For": "192.0.2.1"},
+        )
+        other, _ = _lookups(
+            client,
+            store.shop.key,
+            _unknown(1, start=9600),
+            headers={"X-Forwarded-For": "192.0.2.2"},
+        )
+        assert (blocked, other) == ([429], [200])
+    finally:
+        get_settings.cache_clear()

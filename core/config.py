@@ -28,6 +28,24 @@ def _read_or_create(path: Path, make: str) -> str:
     return make
 
 
+# Rate limits in Flask-Limiter's notation ("10 per 10 minutes"; "5 per minute; 20 per hour"
+# stacks windows): the name ``webapp/limits.py`` applies each under, its variable, its default.
+RATE_LIMITS = {
+    "lookup_per_ip": ("RESHELF_LIMIT_LOOKUP_PER_IP", "60 per minute"),
+    "lookup_failed_per_ip": ("RESHELF_LIMIT_LOOKUP_FAILED_PER_IP", "10 per 10 minutes"),
+    "lookup_failed_per_order": ("RESHELF_LIMIT_LOOKUP_FAILED_PER_ORDER", "5 per hour"),
+    "login_failed_per_account": (
+        "RESHELF_LIMIT_LOGIN_FAILED_PER_ACCOUNT",
+        "5 per minute; 20 per hour",
+    ),
+    "login_failed_per_ip": ("RESHELF_LIMIT_LOGIN_FAILED_PER_IP", "30 per 10 minutes; 100 per day"),
+    "password_reset_per_account": ("RESHELF_LIMIT_PASSWORD_RESET_PER_ACCOUNT", "3 per hour"),
+    "password_reset_per_ip": ("RESHELF_LIMIT_PASSWORD_RESET_PER_IP", "10 per hour"),
+    "photo_upload_per_ip": ("RESHELF_LIMIT_PHOTO_UPLOAD_PER_IP", "30 per hour"),
+    "connect_start_per_user": ("RESHELF_LIMIT_CONNECT_START_PER_USER", "10 per 10 minutes"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -43,6 +61,8 @@ class Settings:
     session_idle_minutes: int = 60
     # Let staff connect stores on loopback or private addresses, and over plain http.
     allow_private_stores: bool = False
+    rate_limits: dict[str, str] = field(default_factory=dict)
+    trusted_proxies: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -78,6 +98,10 @@ def load_settings() -> Settings:
         inbox_retention_days=int(os.environ.get("RESHELF_INBOX_RETENTION_DAYS", "30")),
         session_idle_minutes=int(os.environ.get("RESHELF_SESSION_IDLE_MINUTES", "60")),
         allow_private_stores=_flag(os.environ.get("RESHELF_ALLOW_PRIVATE_STORES", "")),
+        rate_limits={
+            name: os.environ.get(var) or default for name, (var, default) in RATE_LIMITS.items()
+        },
+        trusted_proxies=int(os.environ.get("RESHELF_TRUSTED_PROXIES", "0")),
     )
 
 

@@ -14,7 +14,9 @@ from webapp.db import init_db
 from webapp.extensions import csrf, login_manager
 from webapp.filters import init_filters
 from webapp.jobs import init_jobs
+from webapp.limits import init_limits
 from webapp.optional import optional_attr
+from webapp.security_headers import init_security_headers
 
 # Blueprints other parts of Reshelf provide, and whether their POSTs come from a store's
 # servers (signed by the store, so exempt from CSRF) rather than from a browser form.
@@ -67,6 +69,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.add_url_rule("/", "index", go_to_admin)
     app.register_error_handler(CSRFError, explain_expired_form)
+    init_limits(app, settings)
+    init_security_headers(app, app.config["PUBLIC_URL"])
     return app
 
 

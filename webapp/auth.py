@@ -25,6 +25,7 @@ from core.enums import Role
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import login_manager
+from webapp.limits import admin_login
 from webapp.users import Staff, authenticate, end_all_sessions, load_staff, parse_id
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
@@ -85,6 +86,7 @@ def shop_in_templates() -> dict[str, Callable[[], int]]:
 
 
 @bp.route("/login", methods=("GET", "POST"))
+@admin_login
 def login() -> str | Response:
     """Show the sign-in form; on a correct email and password, sign in and go on."""
     if request.method == "POST":

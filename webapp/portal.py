@@ -17,6 +17,7 @@ from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.forms import first_error, return_line_form
 from webapp.jobs import get_dispatcher
+from webapp.limits import portal_lookup
 
 bp = Blueprint("portal", __name__, url_prefix="/returns")
 
@@ -33,6 +34,7 @@ def choose_shop() -> Response:
 
 
 @bp.route("/<shop_key>/", methods=("GET", "POST"))
+@portal_lookup
 def find_order(shop_key: str) -> str | Response:
     """Ask for the order number and email; a wrong pair never says which part was wrong."""
     shop = _shop(shop_key)

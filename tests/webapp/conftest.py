@@ -20,10 +20,16 @@ STAFF_PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def app(engine, db, clock, dispatcher):
-    """The app on the test engine, with the frozen clock and a recording dispatcher."""
-    return create_app(
+    """The app on the test engine, with the frozen clock and a recording dispatcher.
+
+    Rate-limit counts start from nothing (in Redis they outlive the app that wrote them).
+    """
+    app = create_app(
         {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
     )
+    for limiter in app.extensions.get("limiter", ()):
+        limiter.reset()
+    return app
 
 
 @pytest.fixture

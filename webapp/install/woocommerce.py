@@ -40,6 +40,7 @@ from core.models import Membership, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import csrf, login_manager
+from webapp.limits import connect_start
 
 # Full paths: the connect flow lives under /install/woocommerce, and the plugin's signed
 # return links land in the portal's space.
@@ -107,6 +108,7 @@ def connect_page() -> str | Response:
 
 
 @bp.get("/install/woocommerce/connect")
+@connect_start
 def start() -> Response | tuple[str, int]:
     """Send the merchant (signed-in staff) to their store's wc-auth approve page."""
     refusal = _signed_in()

@@ -40,6 +40,7 @@ class Settings:
     shopify_api_secret: str
     shopify_api_version: str = "2026-04"
     inbox_retention_days: int = 30
+    inbox_processed_body_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -73,6 +74,7 @@ def load_settings() -> Settings:
         shopify_api_key=os.environ.get("SHOPIFY_API_KEY", ""),
         shopify_api_secret=os.environ.get("SHOPIFY_API_SECRET", ""),
         inbox_retention_days=int(os.environ.get("RESHELF_INBOX_RETENTION_DAYS", "30")),
+        inbox_processed_body_days=int(os.environ.get("RESHELF_INBOX_PROCESSED_BODY_DAYS", "7")),
     )
 
 

@@ -285,10 +285,10 @@ def _body_names(topic: str, body: bytes | None, person: Person) -> bool:
 
 
 def _scrub_logs(session: Session, shop_id: int, emails: set[str]) -> None:
+    if not emails:
+        return
     for column in LOG_TEXTS:
         model = column.class_
         quoting = or_(*[func.lower(column).contains(e) for e in emails])
-        if not emails:
-            return
         for row in session.scalars(select(model).where(model.shop_id == shop_id, quoting)):
             setattr(row, column.key, REDACTED)

@@ -288,7 +288,10 @@ def _scrub_logs(session: Session, shop_id: int, emails: set[str]) -> None:
     if not emails:
         return
     for column in LOG_TEXTS:
-        model = column.class_
+        model: Any = column.class_  # every LOG_TEXTS model has shop_id
         quoting = or_(*[func.lower(column).contains(e) for e in emails])
-        for row in session.scalars(select(model).where(model.shop_id == shop_id, quoting)):
+        rows: list[Any] = list(
+            session.scalars(select(model).where(model.shop_id == shop_id, quoting))
+        )
+        for row in rows:
             setattr(row, column.key, REDACTED)

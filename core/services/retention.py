@@ -14,8 +14,9 @@ dropped (the row stays, as the record of the delivery) once nothing needs it:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.enums import InboxStatus
@@ -30,7 +31,7 @@ def prune_bodies(
 ) -> int:
     """Drop the bodies nothing needs any more, shop by shop; how many. Commits."""
     pruned = 0
-    for shop_id, settings in session.execute(select(Shop.id, Shop.settings)).all():
+    for shop_id, settings in session.execute(select(Shop.id, Shop.settings)).tuples():
         days = int((settings or {}).get("inbox_retention_days", retention_days))
         processed = func.coalesce(InboxDelivery.processed_at, InboxDelivery.received_at)
         statement = (
@@ -48,6 +49,6 @@ def prune_bodies(
             .values(body=None, body_pruned_at=now)
             .execution_options(synchronize_session=False)
         )
-        pruned += session.execute(statement).rowcount
+        pruned += cast(CursorResult[Any], session.execute(statement)).rowcount
     session.commit()
     return pruned

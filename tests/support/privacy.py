@@ -27,7 +27,7 @@ def find_everywhere(session: Session, needles: Iterable[str]) -> list[str]:
     and JSON as the ORM would give it.
     """
     wanted = [n.lower() for n in needles if n]
-    found = []
+    found: list[str] = []
     for table in Base.metadata.sorted_tables:
         for number, row in enumerate(session.execute(select(table)).mappings()):
             for column, value in row.items():

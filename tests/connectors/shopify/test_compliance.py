@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -105,7 +106,7 @@ def test_shop_redact_deletes_the_shops_data(db, shop_row, factory, web_post):
 
 
 # The person of Shopify's customers/redact sample, as the store knows them.
-JOHN = {
+JOHN: dict[str, Any] = {
     "id": 191167,
     "email": "john@example.com",
     "phone": "555-625-1199",
@@ -113,7 +114,7 @@ JOHN = {
     "last_name": "Smithwick",
 }
 JOHN_ADDRESS = {"address1": "123 Elm St.", "city": "Ottawa", "zip": "K2H7A8"}
-ANN = {
+ANN: dict[str, Any] = {
     "id": 884411,
     "email": "ann@example.com",
     "phone": "555-000-7777",

@@ -31,8 +31,9 @@ def prune_bodies(
 ) -> int:
     """Drop the bodies nothing needs any more, shop by shop; how many. Commits."""
     pruned = 0
-    for shop_id, settings in session.execute(select(Shop.id, Shop.settings)).tuples():
-        days = int((settings or {}).get("inbox_retention_days", retention_days))
+    for shop_id, settings in session.execute(select(Shop.id, Shop.settings)).all():
+        chosen = cast(dict[str, Any], settings or {})
+        days = int(chosen.get("inbox_retention_days", retention_days))
         processed = func.coalesce(InboxDelivery.processed_at, InboxDelivery.received_at)
         statement = (
             update(InboxDelivery)

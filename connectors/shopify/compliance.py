@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from connectors.shopify.received import Received
 from core.clock import SystemClock
 from core.models import Customer, InboxDelivery, Order, OutboundEmail, ReturnRequest, Shop
-from core.services.redaction import Person, redact_person, redact_shop
+from core.services.mentions import Person
+from core.services.redaction import redact_person, redact_shop
 
 
 def _customer(session: Session, shop: Shop, platform_id: str, email: str | None) -> Customer | None:

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.models import InboxDelivery, Shop
-from core.services.redaction import Person, redact_person
+from core.services.mentions import Person
+from core.services.redaction import redact_person
 
 
 def erase_personal_data(session: Session, shop: Shop, delivery: InboxDelivery) -> dict[str, int]:

@@ -10,10 +10,8 @@ lose the person.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,9 +35,9 @@ from core.models import (
     StockMovement,
     SyncRun,
 )
+from core.services.mentions import REDACTED, Person, body_names, quotes, scrub
 
 log = logging.getLogger(__name__)
-REDACTED = "[redacted]"
 # Free-text columns of logs that can quote a person (a store's error echoing an address).
 LOG_TEXTS: tuple[InstrumentedAttribute[Any], ...] = (
     InboxDelivery.error,
@@ -48,21 +46,6 @@ LOG_TEXTS: tuple[InstrumentedAttribute[Any], ...] = (
     Settlement.last_error,
     ReturnRequest.attention,
 )
-
-
-@dataclass
-class Person:
-    """Whom to forget, as the store names them: emails and platform ids (verbatim)."""
-
-    emails: set[str] = field(default_factory=set)
-    customer_ids: set[str] = field(default_factory=set)
-    order_ids: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        """Emails compare case-insensitively; empty values name no one."""
-        self.emails = {e.strip().lower() for e in self.emails if e and e.strip()}
-        self.customer_ids = {str(i) for i in self.customer_ids if i not in (None, "", 0, "0")}
-        self.order_ids = {str(i) for i in self.order_ids if i not in (None, "", 0, "0")}
 
 
 def redact_person(
@@ -116,35 +99,6 @@ def redact_shop(session: Session, shop: Shop, keep_delivery_id: int | None = Non
     shop.status, shop.token_expires_at, shop.status_message = ShopStatus.UNINSTALLED, None, None
 
 
-def scrub(value: Any, emails: Iterable[str]) -> Any:
-    """``value`` (JSON-like) with every string that quotes one of ``emails`` redacted."""
-    needles = [e for e in emails if e]
-    if isinstance(value, dict):
-        return {k: scrub(v, needles) for k, v in value.items()}
-    if isinstance(value, list):
-        return [scrub(v, needles) for v in value]
-    if isinstance(value, str) and any(n in value.lower() for n in needles):
-        return REDACTED
-    return value
-
-
-def mentions(topic: str, payload: Any, person: Person) -> bool:
-    """Whether a stored webhook body names the person: their email anywhere, or their
-    customer or order id where the payload puts an id of that kind."""
-    customers, orders = _refs(person.customer_ids), _refs(person.order_ids)
-    resource = topic.replace("/", ".").split(".", 1)[0]
-    if isinstance(payload, dict):
-        root = str(payload.get("id", ""))
-        if (resource in ("customers", "customer") and root in customers) or (
-            resource in ("orders", "order") and root in orders
-        ):
-            return True
-        if resource == "action" and str(payload.get("arg", "")) in orders:
-            return True  # action.woocommerce_order_refunded: the arg is the order id
-    pairs = _walk(payload)
-    return any(_names(key, value, person.emails, customers, orders) for key, value in pairs)
-
-
 def photo_path(storage_key: str) -> Path | None:
     """Where a photo's bytes live (the instance's uploads folder), or None if outside it."""
     uploads = (get_settings().instance_path / "uploads").resolve()
@@ -161,34 +115,6 @@ def remove_photo_files(keys: Iterable[str]) -> int:
             path.unlink()
             removed += 1
     return removed
-
-
-def _refs(platform_ids: Iterable[str]) -> set[str]:
-    """How bodies name an id: ``gid://shopify/Order/5`` is ``5``, WooCommerce ids as they are."""
-    return {pid.rsplit("/", 1)[-1] for pid in platform_ids}
-
-
-def _walk(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
-    """Every (key, value) pair of a JSON document, depth first."""
-    yield key, value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _walk(v, str(k))
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk(v, key)
-
-
-def _names(key: str, value: Any, emails: set[str], customers: set[str], orders: set[str]) -> bool:
-    if isinstance(value, str):
-        return any(e in value.lower() for e in emails)
-    if isinstance(value, dict) and key in ("customer", "order"):
-        return str(value.get("id", "")) in (customers if key == "customer" else orders)
-    if isinstance(value, int | str) and not isinstance(value, bool) and value:
-        return (key == "customer_id" and str(value) in customers) or (
-            key == "order_id" and str(value) in orders
-        )
-    return False
 
 
 def _customers(session: Session, shop_id: int, person: Person) -> list[Customer]:
@@ -241,14 +167,22 @@ def _delete_photos(session: Session, shop_id: int, return_ids: list[int]) -> int
 
 def _delete_mail(session: Session, shop_id: int, person: Person, return_ids: list[int]) -> int:
     """Mail to the person, about their returns, or quoting them (the data-request export)."""
-    quoting = [func.lower(OutboundEmail.body_text).contains(e) for e in person.emails]
+    quoting = [
+        func.lower(OutboundEmail.body_text).contains(e, autoescape=True) for e in person.emails
+    ]
     match = or_(
         OutboundEmail.return_id.in_(return_ids),
         func.lower(OutboundEmail.to_address).in_(person.emails),
         *quoting,
     )
-    query = select(OutboundEmail.id).where(OutboundEmail.shop_id == shop_id, match)
-    ids = list(session.scalars(query))
+    query = select(OutboundEmail).where(OutboundEmail.shop_id == shop_id, match)
+    ids = [
+        mail.id
+        for mail in session.scalars(query)
+        if mail.return_id in return_ids
+        or mail.to_address.lower() in person.emails
+        or quotes(mail.body_text, person.emails)  # the SQL match also finds longer addresses
+    ]
     session.execute(delete(OutboundEmail).where(OutboundEmail.id.in_(ids)))
     return len(ids)
 
@@ -266,7 +200,7 @@ def _blank_deliveries(
         .where(InboxDelivery.shop_id == shop_id, InboxDelivery.body.is_not(None))
         .execution_options(yield_per=500)
     )
-    named = [row.id for row in session.execute(query) if _body_names(row.topic, row.body, person)]
+    named = [row.id for row in session.execute(query) if body_names(row.topic, row.body, person)]
     named.append(asked_by or 0)
     for delivery in session.scalars(select(InboxDelivery).where(InboxDelivery.id.in_(named))):
         delivery.body, delivery.body_pruned_at = None, now
@@ -275,23 +209,15 @@ def _blank_deliveries(
     return len(set(named) - {0})
 
 
-def _body_names(topic: str, body: bytes | None, person: Person) -> bool:
-    try:
-        payload = json.loads(body or b"null")
-    except ValueError:  # not JSON (it was refused before storing, or is a form): text search
-        text = (body or b"").decode("utf-8", "replace").lower()
-        return any(e in text for e in person.emails)
-    return mentions(topic, payload, person)
-
-
 def _scrub_logs(session: Session, shop_id: int, emails: set[str]) -> None:
     if not emails:
         return
     for column in LOG_TEXTS:
         model: Any = column.class_  # every LOG_TEXTS model has shop_id
-        quoting = or_(*[func.lower(column).contains(e) for e in emails])
+        quoting = or_(*[func.lower(column).contains(e, autoescape=True) for e in emails])
         rows: list[Any] = list(
             session.scalars(select(model).where(model.shop_id == shop_id, quoting))
         )
         for row in rows:
-            setattr(row, column.key, REDACTED)
+            if quotes(getattr(row, column.key), emails):  # not a longer address
+                setattr(row, column.key, REDACTED)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from core.enums import InboxStatus, Platform
 from core.models import Customer, InboxDelivery, SyncRun
-from core.services.redaction import REDACTED, Person, mentions, photo_path, redact_person
+from core.services.mentions import REDACTED, Person, mentions
+from core.services.redaction import photo_path, redact_person
 
 JOHN = Person(emails={"John@Example.com"}, customer_ids={"7"}, order_ids={"70"})
 
@@ -39,6 +40,7 @@ def test_a_body_names_the_person_by_email_or_by_an_id_of_the_right_kind(topic, p
         ("customer.updated", {"id": 70}),
         ("order.updated", {"id": 71, "line_items": [{"product_id": 7, "quantity": 7}]}),
         ("order.updated", {"id": 72, "billing": {"email": "ann@example.com"}}),
+        ("order.updated", {"id": 73, "billing": {"email": "bigjohn@example.community"}}),
     ],
 )
 def test_a_body_of_someone_else_with_the_same_numbers_is_not_named(topic, payload):
@@ -140,3 +142,36 @@ def test_a_guest_keyed_by_email_loses_the_key(db, factory, clock):
 def test_photo_keys_cannot_point_outside_the_uploads_folder():
     assert photo_path("../encryption.key") is None
     assert photo_path("3/parcel.jpg").name == "parcel.jpg"
+
+
+def test_mail_and_logs_of_someone_whose_address_contains_the_persons_stay(db, factory, clock):
+    """Redacting ann@example.com (or j_n@…, ``_`` a LIKE wildcard) leaves joann's and jon's."""
+    from core.models import OutboundEmail
+
+    shop = factory.shop()
+    for to in ("ann@example.com", "joann@example.com", "jon@example.com", "j_n@example.com"):
+        db.add(
+            OutboundEmail(
+                shop_id=shop.id,
+                kind="export",
+                to_address="owner@shop.example",
+                subject="Customer data request",
+                body_text=json.dumps({"email": to}),
+                created_at=clock.now(),
+            )
+        )
+    run = SyncRun(
+        shop_id=shop.id,
+        kind="backfill",
+        resource="orders",
+        started_at=clock.now(),
+        error="joann@example.com refused",
+    )
+    db.add(run)
+    db.commit()
+    person = Person(emails={"ann@example.com", "j_n@example.com"})
+    redact_person(db, shop.id, person, clock.now())
+    db.commit()
+    left = [json.loads(m.body_text)["email"] for m in db.scalars(select(OutboundEmail))]
+    assert sorted(left) == ["joann@example.com", "jon@example.com"]
+    assert db.get(SyncRun, run.id).error == "joann@example.com refused"

@@ -63,6 +63,7 @@ class Settings:
     allow_private_stores: bool = False
     rate_limits: dict[str, str] = field(default_factory=dict)
     trusted_proxies: int = 0
+    inbox_processed_body_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -102,6 +103,7 @@ def load_settings() -> Settings:
             name: os.environ.get(var) or default for name, (var, default) in RATE_LIMITS.items()
         },
         trusted_proxies=int(os.environ.get("RESHELF_TRUSTED_PROXIES", "0")),
+        inbox_processed_body_days=int(os.environ.get("RESHELF_INBOX_PROCESSED_BODY_DAYS", "7")),
     )
 
 

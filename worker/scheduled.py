@@ -15,11 +15,12 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from core.config import get_settings
-from core.enums import InboxStatus, ReturnStatus, ShopStatus
+from core.enums import ReturnStatus, ShopStatus
 from core.errors import StoreAuthError, StoreError
-from core.models import InboxDelivery, OutboundEmail, ReturnRequest, Shop
+from core.models import OutboundEmail, ReturnRequest, Shop
 from core.ports import StoreConnector
 from core.services import cancel_return
+from core.services.retention import prune_bodies
 from worker.context import get_context
 from worker.jobs import flag_reconnect
 from worker.logs import bind
@@ -96,24 +97,15 @@ def _reminder_due(request: ReturnRequest, ship_by: date, today: date) -> bool:
 
 
 def prune_inbox_job() -> int:
-    """Drop webhook bodies older than each shop's retention; the rows stay as the record."""
-    context = get_context()
-    now, default_days = context.clock.now(), get_settings().inbox_retention_days
-    pruned = 0
+    """Drop webhook bodies nothing needs any more (``core.services.retention``)."""
+    context, settings = get_context(), get_settings()
     with context.session() as session:
-        for shop in session.scalars(select(Shop)).all():
-            days = int((shop.settings or {}).get("inbox_retention_days", default_days))
-            old = select(InboxDelivery).where(
-                InboxDelivery.shop_id == shop.id,
-                InboxDelivery.status.in_([InboxStatus.PROCESSED, InboxStatus.IGNORED]),
-                InboxDelivery.body.is_not(None),
-                InboxDelivery.received_at < now - timedelta(days=days),
-            )
-            for delivery in session.scalars(old):
-                delivery.body, delivery.body_pruned_at = None, now
-                pruned += 1
-        session.commit()
-    return pruned
+        return prune_bodies(
+            session,
+            context.clock.now(),
+            retention_days=settings.inbox_retention_days,
+            processed_days=settings.inbox_processed_body_days,
+        )
 
 
 def _reminder(request: ReturnRequest, ship_by: date, now: datetime) -> OutboundEmail:

@@ -12,21 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from connectors.shopify.received import Received
-from core.db import Base
-from core.enums import ShopStatus
-from core.models import (
-    Customer,
-    InboxDelivery,
-    Order,
-    OutboundEmail,
-    ReturnPhoto,
-    ReturnRequest,
-    Shop,
-)
+from core.clock import SystemClock
+from core.models import Customer, InboxDelivery, Order, OutboundEmail, ReturnRequest, Shop
+from core.services.mentions import Person
+from core.services.redaction import redact_person, redact_shop
 
 
 def _customer(session: Session, shop: Shop, platform_id: str, email: str | None) -> Customer | None:
@@ -108,37 +101,25 @@ def on_data_request(event: Received) -> None:
 
 
 def redact_customer(
-    session: Session, shop: Shop, platform_id: str, order_ids: list[Any], email: str | None = None
+    session: Session,
+    shop: Shop,
+    platform_id: str,
+    order_ids: list[Any],
+    email: str | None = None,
+    delivery: InboxDelivery | None = None,
 ) -> None:
-    """Erase a person: customer details, order emails, return notes, comments and photos."""
-    customer = _customer(session, shop, platform_id, email)
-    orders = _orders(session, shop, customer, order_ids)
-    if customer is not None:
-        customer.email = customer.first_name = customer.last_name = customer.phone = None
-        customer.tags, customer.redacted_at = (
-            [],
-            customer.platform_updated_at or customer.created_at,
-        )
-    for order in orders:
-        order.email = None
-    requests = session.scalars(
-        select(ReturnRequest).where(
-            ReturnRequest.shop_id == shop.id,
-            or_(
-                ReturnRequest.order_id.in_([o.id for o in orders]),
-                ReturnRequest.customer_id == (customer.id if customer else -1),
-            ),
-        )
+    """Erase a person from every copy Reshelf keeps (``core.services.redaction``)."""
+    person = Person(
+        emails={email or ""},
+        customer_ids={platform_id},
+        order_ids={f"gid://shopify/Order/{i}" for i in order_ids},
     )
-    for request in requests:
-        request.email, request.customer_note = None, None
-        for line in request.lines:
-            line.comment = None
-            session.execute(delete(ReturnPhoto).where(ReturnPhoto.return_line_id == line.id))
+    now = delivery.received_at if delivery is not None else SystemClock().now()
+    redact_person(session, shop.id, person, now, asked_by=delivery.id if delivery else None)
 
 
 def on_customer_redact(event: Received) -> None:
-    """customers/redact."""
+    """customers/redact: the person goes, and so does this request's own body."""
     body = event.body
     person = body.get("customer") or {}
     redact_customer(
@@ -147,19 +128,11 @@ def on_customer_redact(event: Received) -> None:
         f"gid://shopify/Customer/{person.get('id')}",
         body.get("orders_to_redact") or [],
         person.get("email"),
+        event.delivery,
     )
 
 
 def on_shop_redact(event: Received) -> None:
     """shop/redact: delete everything the shop owns except the shop row and this delivery."""
-    session, shop, delivery = event.session, event.shop, event.delivery
-    for table in reversed(Base.metadata.sorted_tables):
-        if "shop_id" not in table.c or table.name == "shops":
-            continue
-        statement = delete(table).where(table.c.shop_id == shop.id)
-        if table.name == InboxDelivery.__tablename__:
-            statement = statement.where(table.c.id != delivery.id)
-        session.execute(statement)
-    shop.credentials, shop.settings, shop.name = None, {}, ""
-    shop.status, shop.token_expires_at = ShopStatus.UNINSTALLED, None
-    delivery.body, delivery.headers = None, {}
+    redact_shop(event.session, event.shop, keep_delivery_id=event.delivery.id)
+    event.delivery.body, event.delivery.headers = None, {}

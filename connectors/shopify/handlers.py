@@ -35,7 +35,7 @@ def on_customer(event: Received) -> None:
 def on_customer_delete(event: Received) -> None:
     """customers/delete: the customer is gone from the store; keep returns, lose the person."""
     platform_id = f"gid://shopify/Customer/{event.body['id']}"
-    compliance.redact_customer(event.session, event.shop, platform_id, [])
+    compliance.redact_customer(event.session, event.shop, platform_id, [], delivery=event.delivery)
 
 
 def on_refund(event: Received) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.woocommerce import money, stock, sync, webhooks
+from connectors.woocommerce import money, privacy, stock, sync, webhooks
 from connectors.woocommerce.client import WooClient
-from connectors.woocommerce.consts import PLUGIN_STATUSES
+from connectors.woocommerce.consts import ERASE_TOPIC, PLUGIN_STATUSES
 from connectors.woocommerce.errors import WooFatalError
 from core.clock import Clock
 from core.config import get_settings
@@ -129,6 +129,9 @@ class WooCommerceConnector:
 
     def process_delivery(self, session: Session, delivery: InboxDelivery) -> None:
         """Apply a stored delivery through the topic's handler; unknown topics are ignored."""
+        if delivery.topic == ERASE_TOPIC:  # needs the delivery itself: its body goes too
+            privacy.erase_personal_data(session, self.shop, delivery)
+            return
         handler = HANDLERS.get(delivery.topic)
         if handler is None:
             log.info("no handler for WooCommerce topic %s; ignored", delivery.topic)

@@ -18,7 +18,10 @@ TOPICS = (
     "customer.created",
     "customer.updated",
     "action.woocommerce_order_refunded",
+    # The plugin's eraser (Tools › Erase Personal Data) fires this action; see privacy.py.
+    "action.wc_reshelf_erase_personal_data",
 )
+ERASE_TOPIC = "action.wc_reshelf_erase_personal_data"
 WEBHOOK_NAME = "Reshelf"
 
 # Core gateways whose supports('refunds') is false: refunds there are paid out by hand,

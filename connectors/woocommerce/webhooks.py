@@ -85,6 +85,8 @@ def parse(headers: Mapping[str, str], body: bytes) -> Delivery:
         raise MalformedDelivery("the body is not a JSON object")
     # Action topics carry {"action": hook, "arg": first hook argument}.
     resource_id = payload.get("arg") if topic.startswith("action.") else payload.get("id")
+    if isinstance(resource_id, dict):  # the plugin's erasure request: named by its id
+        resource_id = resource_id.get("request")
     if resource_id in (None, ""):
         raise MalformedDelivery("the payload names no resource")
     return Delivery(
@@ -103,7 +105,10 @@ def dedupe_key(topic: str, payload: dict[str, Any]) -> str:
         # The action payload has no date: one per refund event is what we want, and a
         # repeat is harmless (the handler re-reads the order), so hash the whole body.
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
-        return f"{topic}:{payload.get('arg')}:{digest}"
+        arg = payload.get("arg")
+        if isinstance(arg, dict):  # an erasure request: its id, never the person it names
+            arg = arg.get("request")
+        return f"{topic}:{arg}:{digest}"
     stamp = payload.get("date_modified_gmt") or "deleted"
     return f"{topic}:{payload.get('id')}:{stamp}"
 

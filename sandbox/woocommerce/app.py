@@ -10,7 +10,17 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from . import customers, orders, plugin, products, refunds, storefront, wc_auth, webhooks
+from . import (
+    customers,
+    orders,
+    plugin,
+    privacy,
+    products,
+    refunds,
+    storefront,
+    wc_auth,
+    webhooks,
+)
 from .common import error_response, reply
 from .delivery import Dispatcher, Webhook
 from .store import Store, WooError
@@ -26,13 +36,15 @@ class Emulator:
     insecure_callbacks: bool
     home_url: str = "http://127.0.0.1/"
 
-    def payload(self, hook: Webhook, resource_id: int) -> Any:
+    def erase_personal_data(self, email: str) -> dict[str, Any]:
+        """Tools › Erase Personal Data for ``email``, with the plugin's eraser forwarding it."""
+        return privacy.erase_personal_data(self.store, email)
+
+    def payload(self, hook: Webhook, resource_id: Any) -> Any:
         """``WC_Webhook::build_payload``: the resource as REST renders it now."""
         if hook.resource == "action":
-            return {
-                "action": f"woocommerce_{hook.event.removeprefix('woocommerce_')}",
-                "arg": resource_id,
-            }
+            # get_wp_api_payload(): the action is current(get_hooks()), i.e. the event.
+            return {"action": hook.event, "arg": resource_id}
         if hook.event == "deleted":
             return {"id": resource_id}
         tables = {

@@ -81,24 +81,27 @@ def sign(body: bytes, secret: str) -> str:
 class Dispatcher:
     """Action Scheduler's ``woocommerce_deliver_webhook_async`` queue, run by one thread."""
 
-    def __init__(self, payload: Callable[[Webhook, int], Any], source: Callable[[], str]):
+    def __init__(self, payload: Callable[[Webhook, Any], Any], source: Callable[[], str]):
         self.webhooks: dict[int, Webhook] = {}
         self.log: list[DeliveryRecord] = []
         self._payload, self._source = payload, source
-        self._queue: deque[tuple[int, int]] = deque()
-        self._pending: set[tuple[int, int]] = set()
+        self._queue: deque[tuple[int, str]] = deque()
+        self._pending: set[tuple[int, str]] = set()
+        self._args: dict[str, Any] = {}  # an action's argument can be any JSON value
         self._busy = False
         self._stopped = False
         self._cond = threading.Condition()
         self._salt = base64.b16encode(hashlib.sha256(str(time.time()).encode()).digest()[:8])
         threading.Thread(target=self._run, name="wc-webhooks", daemon=True).start()
 
-    def on_change(self, resource: str, event: str, resource_id: int) -> None:
+    def on_change(self, resource: str, event: str, resource_id: Any) -> None:
         """Queue a delivery for every active webhook on this topic (coalescing duplicates)."""
         topic = f"{resource}.{event}"
+        arg = json.dumps(resource_id, sort_keys=True)
         with self._cond:
+            self._args[arg] = resource_id
             for hook in list(self.webhooks.values()):
-                key = (hook.id, resource_id)
+                key = (hook.id, arg)
                 if hook.status == "active" and hook.topic == topic and key not in self._pending:
                     self._pending.add(key)
                     self._queue.append(key)
@@ -150,7 +153,7 @@ class Dispatcher:
             try:
                 hook = self.webhooks.get(key[0])
                 if hook is not None:
-                    self._deliver(hook, key[1])
+                    self._deliver(hook, self._args[key[1]])
             except Exception:
                 # Action Scheduler marks the action failed and moves on to the next one.
                 logger.exception("webhook delivery %s failed", key)
@@ -159,7 +162,7 @@ class Dispatcher:
                     self._busy = False
                     self._cond.notify_all()
 
-    def _deliver(self, hook: Webhook, arg: int) -> None:
+    def _deliver(self, hook: Webhook, arg: Any) -> None:
         # wp_json_encode() keeps json_encode's defaults: "\/" for slashes, \uXXXX escapes.
         text = json.dumps(self._payload(hook, arg), separators=(",", ":"))
         body = text.replace("/", "\\/").encode()

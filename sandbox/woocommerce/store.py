@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 Resource = dict[str, Any]
-Listener = Callable[[str, str, int], None]
+Listener = Callable[[str, str, Any], None]
 
 WC_DATE = "%Y-%m-%dT%H:%M:%S"
 
@@ -108,7 +108,7 @@ class Store:
         return next(self._item_ids)
 
     # -- events -----------------------------------------------------------------------
-    def emit(self, resource: str, event: str, resource_id: int) -> None:
+    def emit(self, resource: str, event: str, resource_id: Any) -> None:
         """Tell listeners (the webhook dispatcher) that a resource changed."""
         for listener in list(self.listeners):
             listener(resource, event, resource_id)

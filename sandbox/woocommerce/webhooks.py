@@ -32,9 +32,10 @@ def dispatcher() -> Dispatcher:
 
 
 def valid_topic(topic: str) -> bool:
-    """``wc_is_webhook_valid_topic``: resource.event, or ``action.<hook>``."""
+    """``wc_is_webhook_valid_topic``: resource.event, or ``action.woocommerce_*|wc_*``."""
     resource, _, event = topic.partition(".")
-    return (resource == "action" and bool(event)) or (resource in RESOURCES and event in EVENTS)
+    custom = resource == "action" and event.startswith(("woocommerce_", "wc_"))
+    return custom or (resource in RESOURCES and event in EVENTS)
 
 
 def render(hook: Webhook) -> Resource:

@@ -103,3 +103,20 @@ def test_the_plugins_link_is_one_reshelf_accepts(tmp_path):
     assert portal_link.verify("s3cret", args, now) == ("1234", "ann@example.com")
     with pytest.raises(portal_link.BadLink):
         portal_link.verify("another-secret", args, now)
+
+
+def test_the_eraser_fires_the_action_reshelf_subscribes_to_before_woocommerce_erases():
+    """The plugin's eraser is listed before WooCommerce's (priority 5 < 10, while orders still
+    carry the email) and fires the action whose webhook Reshelf creates on connect."""
+    from connectors.woocommerce.consts import ERASE_TOPIC, TOPICS
+
+    text = (PLUGIN / "includes" / "class-reshelf-returns-privacy.php").read_text()
+    main = (PLUGIN / "reshelf-returns.php").read_text()
+    assert (
+        "add_filter( 'wp_privacy_personal_data_erasers', array( __CLASS__, 'add_eraser' ), 5 )"
+        in text
+    )
+    assert f"const ACTION = '{ERASE_TOPIC.removeprefix('action.')}';" in text
+    assert "do_action( self::ACTION, $request );" in text
+    assert ERASE_TOPIC in TOPICS
+    assert "Reshelf_Returns_Privacy::register();" in main

@@ -141,28 +141,69 @@ def test_returns_not_sent_by_the_ship_by_date_expire(db, factory, followups):
     assert followups.sent == [("return_sync", late.id)]  # the store hears about it too
 
 
-def test_old_inbox_bodies_are_pruned_after_each_shops_retention(db, factory, clock):
+def _delivery(db, clock, shop, days_ago, status=InboxStatus.PROCESSED, processed_days_ago=None):
+    """A stored delivery received ``days_ago`` (processed then, unless told otherwise)."""
+    received = clock.now() - timedelta(days=days_ago)
+    row = InboxDelivery(
+        shop_id=shop.id,
+        platform=Platform.SHOPIFY,
+        topic="orders/updated",
+        dedupe_key=f"{shop.id}-{days_ago}-{status}-{processed_days_ago}",
+        body=b'{"id": 1}',
+        status=status,
+        received_at=received,
+        processed_at=None
+        if processed_days_ago is None
+        else clock.now() - timedelta(days=processed_days_ago),
+    )
+    db.add(row)
+    return row
+
+
+def test_settled_inbox_bodies_go_after_each_shops_retention(db, factory, clock):
     default, brief = factory.shop(), factory.shop(settings={"inbox_retention_days": 7})
-
-    def delivery(shop, days_ago, status=InboxStatus.PROCESSED):
-        row = InboxDelivery(
-            shop_id=shop.id, platform=Platform.SHOPIFY, topic="orders/updated",
-            dedupe_key=f"{shop.id}-{days_ago}-{status}", body=b'{"id": 1}', status=status,
-            received_at=clock.now() - timedelta(days=days_ago),
-        )  # fmt: skip
-        db.add(row)
-        return row
-
-    old = delivery(default, 31)
-    kept = [delivery(default, 20), delivery(default, 40, InboxStatus.RECEIVED)]
-    short = delivery(brief, 8)
+    old_failed = _delivery(db, clock, default, 31, InboxStatus.FAILED)
+    kept = [
+        _delivery(db, clock, default, 20, InboxStatus.FAILED),  # kept for a replay
+        _delivery(db, clock, default, 40, InboxStatus.RECEIVED),  # processing needs it
+    ]
+    short = _delivery(db, clock, brief, 8, InboxStatus.FAILED)
     db.commit()
 
     assert scheduled.prune_inbox_job() == 2
     db.expire_all()
-    assert [db.get(InboxDelivery, d.id).body for d in (old, short)] == [None, None]
-    assert db.get(InboxDelivery, old.id).body_pruned_at == clock.now()
+    assert [db.get(InboxDelivery, d.id).body for d in (old_failed, short)] == [None, None]
+    assert db.get(InboxDelivery, old_failed.id).body_pruned_at == clock.now()
     assert all(db.get(InboxDelivery, d.id).body for d in kept)
+
+
+def test_processed_bodies_go_a_week_after_processing(db, factory, clock):
+    shop = factory.shop()
+    late = _delivery(db, clock, shop, 9, processed_days_ago=8)
+    ignored = _delivery(db, clock, shop, 8, InboxStatus.IGNORED)
+    recent = _delivery(db, clock, shop, 20, processed_days_ago=2)  # retried for weeks
+    db.commit()
+
+    assert scheduled.prune_inbox_job() == 2
+    db.expire_all()
+    assert [db.get(InboxDelivery, d.id).body for d in (late, ignored)] == [None, None]
+    assert db.get(InboxDelivery, recent.id).body == b'{"id": 1}'
+
+
+def test_the_cron_schedule_enqueues_the_pruning_and_a_worker_runs_it(
+    db, factory, clock, redis_conn, run_jobs
+):
+    from worker.schedule import build_cron
+
+    shop = factory.shop()
+    stale = _delivery(db, clock, shop, 40)
+    db.commit()
+    cron = build_cron(redis_conn)
+    assert "prune_inbox_job" in {job.func_name.rsplit(".", 1)[-1] for job in cron.get_jobs()}
+    cron.enqueue_jobs()  # interval jobs are due at once on a new schedule
+    run_jobs()
+    db.expire_all()
+    assert db.get(InboxDelivery, stale.id).body is None
 
 
 def test_the_scheduled_sweep_requeues_pending_work(db, factory, redis_conn):

@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Reshelf Returns
  * Plugin URI:        https://github.com/reshelf/reshelf
- * Description:       "Return an item" buttons that open the Reshelf returns portal, return order statuses, and an exactly-once stock increase for Reshelf restocks.
+ * Description:       "Return an item" buttons that open the Reshelf returns portal, return order statuses, an exactly-once stock increase for Reshelf restocks, and personal data erasure forwarded to Reshelf.
  * Version:           0.1.0
  * Requires at least: 6.3
  * Requires PHP:      7.4
@@ -29,6 +29,7 @@ require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-link.php';
 require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-buttons.php';
 require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-statuses.php';
 require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-stock.php';
+require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-privacy.php';
 
 /**
  * Create the movements table: one row per applied stock movement, unique by its id.
@@ -61,5 +62,6 @@ function reshelf_returns_init() {
 	Reshelf_Returns_Buttons::register();
 	Reshelf_Returns_Statuses::register();
 	Reshelf_Returns_Stock::register();
+	Reshelf_Returns_Privacy::register();
 }
 add_action( 'plugins_loaded', 'reshelf_returns_init' );

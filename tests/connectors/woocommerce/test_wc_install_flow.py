@@ -63,7 +63,7 @@ def test_connect_backfills_and_subscribes(db, reshelf, woo, seed):
     shop = db.scalars(select(Shop).where(Shop.platform == Platform.WOOCOMMERCE)).one()
     assert shop.credential("consumer_key").startswith("ck_")
     assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
-    assert len(woo[0].dispatcher.webhooks) == 7
+    assert len(woo[0].dispatcher.webhooks) == 8
     owner = db.scalars(select(User).where(User.email == "owner@example.com")).one()
     assert {m.shop_id: m.role for m in owner.memberships}[shop.id] == Role.OWNER
 
@@ -124,4 +124,4 @@ def test_manual_keys_from_the_connect_page(db, reshelf, woo, woo_keys, seed):
     db.expire_all()
     shop = db.scalars(select(Shop).where(Shop.platform == Platform.WOOCOMMERCE)).one()
     assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
-    assert len(woo[0].dispatcher.webhooks) == 7
+    assert len(woo[0].dispatcher.webhooks) == 8

@@ -39,7 +39,7 @@ def _endpoint(reshelf, shop):
 
 def test_ping_is_answered_and_not_stored(db, reshelf, woo_shop, woo):
     created = install.subscribe(woo_shop, reshelf)  # each creation pings the endpoint
-    assert len(created) == 7
+    assert len(created) == 8
     hooks = woo[0].dispatcher.webhooks.values()
     assert all(not hook.pending_delivery for hook in hooks)  # every ping got its 200
     assert _inbox(db) == []
@@ -146,6 +146,6 @@ def test_disconnect_deletes_only_our_webhooks(db, reshelf, woo, woo_shop, woo_cl
         "webhooks",
         {"name": "ERP", "topic": "order.created", "delivery_url": "https://erp.example/hook"},
     )
-    assert install.disconnect(db, woo_shop, reshelf, clock) == 7
+    assert install.disconnect(db, woo_shop, reshelf, clock) == 8
     assert [h["name"] for h in woo_client.get("webhooks")] == ["ERP"]
     assert woo_shop.status.value == "uninstalled"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from connectors.shopify.consts import COMPLIANCE_TOPICS
+from connectors.woocommerce.consts import ERASE_TOPIC
 from core.enums import Platform
 
 if TYPE_CHECKING:
@@ -23,3 +25,12 @@ def connector_for(session: Session, shop: Shop) -> StoreConnector:
 
     connector: StoreConnector = woocommerce_connector(session, shop)
     return connector
+
+
+# Deliveries that must be applied whatever the shop's state: a privacy request (Shopify's
+# shop/redact comes 48 hours after uninstall) needs no store call and must not wait for a
+# reconnect that may never come.
+PRIVACY_TOPICS: dict[Platform, frozenset[str]] = {
+    Platform.SHOPIFY: frozenset(COMPLIANCE_TOPICS),
+    Platform.WOOCOMMERCE: frozenset({ERASE_TOPIC}),
+}

@@ -16,8 +16,9 @@ from rq import Retry
 from rq.job import get_current_job
 from sqlalchemy.orm import Session
 
+from connectors import PRIVACY_TOPICS
 from core.clock import Clock
-from core.enums import ShopStatus
+from core.enums import InboxStatus, ShopStatus
 from core.errors import FatalStoreError, RetriableStoreError, StoreAuthError
 from core.models import InboxDelivery, ReturnRequest, Settlement, Shop, StockMovement
 from core.ports import StoreConnector
@@ -78,7 +79,9 @@ def _call_store(
         ids = {"job_id": job.id if job else None, "return_id": _return_id(row)}
         with bind(**{**ids, "shop_id": row.shop_id, id_field: object_id}):
             shop = session.get_one(Shop, row.shop_id)
-            if shop.status != ShopStatus.ACTIVE:
+            if isinstance(row, InboxDelivery) and _settled_without_store(session, shop, row):
+                return None
+            if shop.status != ShopStatus.ACTIVE and not _privacy_request(shop, row):
                 # The sweeper picks the row up again once the shop is reconnected.
                 log.warning("shop is %s; leaving %s for later", shop.status.value, id_field)
                 return None
@@ -100,6 +103,26 @@ def _call_store(
                 raise
             log.info("done")
             return None
+
+
+def _privacy_request(shop: Shop, row: Owned) -> bool:
+    """A privacy webhook, applied in any state of the shop (it needs no store call)."""
+    return isinstance(row, InboxDelivery) and row.topic in PRIVACY_TOPICS[shop.platform]
+
+
+def _settled_without_store(session: Session, shop: Shop, delivery: InboxDelivery) -> bool:
+    """Settle a delivery for an uninstalled shop that is not a privacy request: ignored.
+
+    Nothing will ever apply it (the store is gone), so it must not wait as ``received``.
+    """
+    if shop.status != ShopStatus.UNINSTALLED or _privacy_request(shop, delivery):
+        return False
+    if delivery.status == InboxStatus.RECEIVED:
+        delivery.status = InboxStatus.IGNORED
+        delivery.error = "the shop had uninstalled Reshelf; not applied"
+        session.commit()
+    log.info("shop uninstalled; delivery %s ignored", delivery.id)
+    return True
 
 
 def _return_id(row: Owned) -> int | None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 
 from redis import Redis
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
+from connectors import PRIVACY_TOPICS
 from core.enums import InboxStatus, LedgerState, ShopStatus
 from core.models import InboxDelivery, Settlement, Shop, StockMovement
 from core.ports import JobKind
@@ -40,13 +42,25 @@ def pending_work(session: Session) -> list[tuple[JobKind, int]]:
             Settlement.state == LedgerState.PENDING, Settlement.shop_id.in_(active)
         ).order_by(Settlement.id)),
         ("inbox", select(InboxDelivery.id).where(
-            InboxDelivery.status == InboxStatus.RECEIVED, InboxDelivery.shop_id.in_(active)
+            InboxDelivery.status == InboxStatus.RECEIVED, _inbox_due(active)
         ).order_by(InboxDelivery.id)),
     ]  # fmt: skip
     found: list[tuple[JobKind, int]] = []
     for kind, query in queries:
         found.extend((kind, object_id) for object_id in session.scalars(query))
     return found
+
+
+def _inbox_due(active: Select[int]) -> ColumnElement[bool]:
+    """Deliveries a job can settle: an active shop's, an uninstalled shop's (they are
+    ignored), and privacy requests whatever the shop's state."""
+    uninstalled = select(Shop.id).where(Shop.status == ShopStatus.UNINSTALLED)
+    privacy = set().union(*PRIVACY_TOPICS.values())
+    return or_(
+        InboxDelivery.shop_id.in_(active),
+        InboxDelivery.shop_id.in_(uninstalled),
+        InboxDelivery.topic.in_(sorted(privacy)),
+    )
 
 
 def sweep(connection: Redis | None = None) -> int:

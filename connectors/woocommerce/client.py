@@ -51,14 +51,18 @@ class WooClient:
         data: Any = None,
         params: dict[str, Any] | None = None,
     ) -> requests.Response:
+        # Redirects are not followed: the store's address was checked before the call, and
+        # a redirect could send the request (with its keys) to an address that was not.
         try:
             if method in ("post", "put"):
-                response: requests.Response = getattr(api, method)(endpoint, data, params=params)
+                response: requests.Response = getattr(api, method)(
+                    endpoint, data, params=params, allow_redirects=False
+                )
             else:
-                response = getattr(api, method)(endpoint, params=params)
+                response = getattr(api, method)(endpoint, params=params, allow_redirects=False)
         except requests.RequestException as exc:
             raise transport_error(exc) from exc
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             raise error_for(response)
         return response
 
@@ -114,10 +118,12 @@ class WooClient:
     def namespaces(self) -> list[str]:
         """The REST namespaces the site serves (public index), to detect the plugin."""
         try:
-            response = requests.get(f"{self.url}/wp-json/", timeout=self.timeout)
+            response = requests.get(
+                f"{self.url}/wp-json/", timeout=self.timeout, allow_redirects=False
+            )
         except requests.RequestException as exc:
             raise transport_error(exc) from exc
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             raise error_for(response)
         data = response.json()
         return [str(n) for n in data.get("namespaces", [])] if isinstance(data, dict) else []

@@ -14,6 +14,8 @@ import socket
 import pytest
 from sqlalchemy import func, select
 
+from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.errors import WooFatalError
 from connectors.woocommerce.store_address import StoreAddressRefused, check_store_address
 from core.config import load_settings
 from core.enums import Role
@@ -197,3 +199,28 @@ def test_a_failed_connect_leaves_no_shop_behind(
         assert answer.status_code == 400, url
         assert "The store refused these keys" in answer.text
     assert _shops(db) == before
+
+
+def test_a_store_that_redirects_is_not_followed_to_the_other_address():
+    """A checked address that answers a redirect does not get our keys sent elsewhere."""
+    reached: list[str] = []
+
+    def internal(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b"[]"]
+
+    with serve_wsgi(internal) as target:
+
+        def redirecting(environ, start_response):
+            location = target + environ["PATH_INFO"]
+            start_response("302 Found", [("Location", location), ("Content-Length", "0")])
+            return [b""]
+
+        with serve_wsgi(redirecting) as store:
+            client = WooClient(store, "ck_test", "cs_test")
+            with pytest.raises(WooFatalError, match="302"):
+                client.get("products")
+            with pytest.raises(WooFatalError, match="302"):
+                client.namespaces()
+    assert reached == []

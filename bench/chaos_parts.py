@@ -129,7 +129,8 @@ class SupervisedWorker:
     def stop(self) -> None:
         """Stop watching, then stop the worker (SIGTERM: its warm shutdown)."""
         self._stopping.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         _stop(self.proc)
 
     def _spawn(self) -> None:

@@ -61,7 +61,10 @@ def measure(env: dict[str, str], options: list[str], rate: float, seconds: float
     def hold() -> None:
         with httpx.Client(base_url=base, timeout=60) as client:
             while not stopping.is_set():
-                client.get("/bench/slow")
+                try:
+                    client.get("/bench/slow")
+                except httpx.TransportError:  # the server stopping under it
+                    return
 
     try:
         wait_for(f"{base}/healthz", proc)

@@ -53,7 +53,10 @@ class ThreadWorker(SimpleWorker):
 WORKER_TTL = 60
 STALE_AFTER = 2 * WORKER_TTL
 # Waits between reconnection attempts: doubling from the first, never above the cap.
-BACKOFF_FIRST, BACKOFF_CAP = 0.5, 15.0
+BACKOFF_FIRST, BACKOFF_CAP = 0.5, 5.0
+# A job a killed worker took off its queue is only marked by the first sweep and found by
+# the next one (``worker.abandoned``); this one comes seconds after a start, not a minute.
+SECOND_SWEEP_AFTER = 5.0
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
@@ -100,6 +103,7 @@ def _supervise(connection: Redis, names: list[str], burst: bool) -> None:
             swept = sweep(connection)
             log.info("worker starting on %s; re-enqueued %d pending jobs", ",".join(names), swept)
             pause = BACKOFF_FIRST
+            _sweep_again_later(connection)
             # SimpleWorker runs jobs in this process: they are short and wait on the network,
             # and forking a work horse per job cost more than the job (1,000 restocks took
             # three times as long), while one process keeps its database pool and HTTP
@@ -119,6 +123,20 @@ def _supervise(connection: Redis, names: list[str], burst: bool) -> None:
             log.warning("the work loop ended without a stop; starting it again")
         _catch_stops_between_rounds()
         pause = _wait_for_redis(connection, pause)
+
+
+def _sweep_again_later(connection: Redis) -> None:
+    """Sweep once more, from a daemon thread, ``SECOND_SWEEP_AFTER`` seconds from now."""
+
+    def again() -> None:
+        try:
+            sweep(connection)
+        except REDIS_DOWN as exc:  # the next start, or the scheduled sweep, does it
+            log.warning("second sweep skipped: %s", exc)
+
+    timer = threading.Timer(SECOND_SWEEP_AFTER, again)
+    timer.daemon = True
+    timer.start()
 
 
 def _catch_stops_between_rounds() -> None:

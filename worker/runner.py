@@ -68,7 +68,7 @@ class ReshelfWorker(SimpleWorker):
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         """Remember the stop for the supervisor, then RQ's warm shutdown."""
         self.stopping.set()
-        super().request_stop(signum, frame)
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # RQ's, untyped
 
 
 def run_worker(queues: list[str] | None, burst: bool) -> None:

@@ -75,7 +75,7 @@ def _wait_for_health(url: str, server: subprocess.Popen[bytes]) -> dict[str, Any
 
 def test_serve_with_redis_runs_gunicorn_with_threaded_workers(monkeypatch):
     from click.testing import CliRunner
-    from gunicorn.config import Config
+    from gunicorn.config import Config  # type: ignore[import-untyped]  # no stubs
 
     from core.config import get_settings
     from webapp import cli
@@ -88,7 +88,7 @@ def test_serve_with_redis_runs_gunicorn_with_threaded_workers(monkeypatch):
         raise SystemExit(0)
 
     # os.execv would replace the test process with gunicorn.
-    monkeypatch.setattr(cli.os, "execv", record)
+    monkeypatch.setattr(os, "execv", record)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     get_settings.cache_clear()
     try:

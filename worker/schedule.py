@@ -11,7 +11,7 @@ import logging
 import threading
 
 from redis import Redis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 from rq.cron import CronScheduler
 
 from worker import queues
@@ -74,14 +74,22 @@ class CronThread:
         # CronScheduler.start() installs signal handlers, which only the main thread may do,
         # and the main thread runs the worker; so this loop drives its public steps instead.
         while not self._stopping.is_set():
-            if self._lead():
-                if self.cron.enqueue_jobs():
-                    self.cron.save()
-                self.cron.heartbeat()
-            pause = self.cron.calculate_sleep_interval()
+            try:
+                if self._lead():
+                    if self.cron.enqueue_jobs():
+                        self.cron.save()
+                    self.cron.heartbeat()
+                pause = self.cron.calculate_sleep_interval()
+            except RedisError as exc:
+                # Redis is away: the schedule resumes when it answers (the worker waits too).
+                log.warning("cron could not reach Redis (%s); retrying", exc)
+                pause = 5
             self._stopping.wait(min(max(pause, 1), self.LEASE_SECONDS / 3))
-        if self._lease.owned():
-            self._lease.release()
+        try:
+            if self._lease.owned():
+                self._lease.release()
+        except RedisError:
+            pass  # the lease expires on its own
 
     def _lead(self) -> bool:
         """Hold (or renew) the leader lease; False while another process holds it."""

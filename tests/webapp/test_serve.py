@@ -71,3 +71,41 @@ def _wait_for_health(url: str, server: subprocess.Popen[bytes]) -> dict[str, Any
             return body
         time.sleep(0.2)
     return None
+
+
+def test_serve_with_redis_runs_gunicorn_with_threaded_workers(monkeypatch):
+    from click.testing import CliRunner
+    from gunicorn.config import Config  # type: ignore[import-untyped]  # no stubs
+
+    from core.config import get_settings
+    from webapp import cli
+
+    ran: list[list[str]] = []
+
+    def record(path: str, argv: list[str]) -> None:
+        """Like execv, never come back; but record the command line instead of running it."""
+        ran.append(argv)
+        raise SystemExit(0)
+
+    # os.execv would replace the test process with gunicorn.
+    monkeypatch.setattr(os, "execv", record)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli.main, ["serve", "--port", "5123"])
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    argv = ran[0]
+    assert argv[1:3] == ["-m", "gunicorn"]
+    # gunicorn's own parser reads the command line as gunicorn will.
+    config = Config()
+    parsed = config.parser().parse_args(argv[3:])
+    for name, value in vars(parsed).items():
+        if value is not None and name in config.settings:
+            config.set(name, value)
+    assert config.worker_class_str == "gthread"
+    assert config.threads == 8
+    assert config.workers == 2
+    assert config.bind == ["127.0.0.1:5123"]

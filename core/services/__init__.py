@@ -4,8 +4,9 @@ The webapp and the worker call these same functions; a ``JobDispatcher`` is told
 new work only after the transaction that recorded it has committed.
 """
 
+from core.services.deliveries import process_delivery
 from core.services.grading import grade_line
-from core.services.ledger import apply_movement, apply_settlement, process_delivery, push_return
+from core.services.ledger import apply_movement, apply_settlement, push_return
 from core.services.policies import ensure_default_policy, publish_policy, published_policy
 from core.services.requests import LineRequest, request_return, returnable_quantities
 from core.services.resolution import resolve_return

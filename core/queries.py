@@ -1,4 +1,4 @@
-"""Read-side queries the portal and the desk run on every page view.
+"""Read-side queries the portal, the desk and the sync log run on every page view.
 
 They live here, not in the views, so the benchmarks measure the very queries the app
 runs and the indexes they rely on are named in one place.
@@ -6,17 +6,46 @@ runs and the indexes they rely on are named in one place.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+from typing import Any
 
-from core.enums import InboxStatus, ReturnStatus
-from core.models import InboxDelivery, Order, ReturnReason, ReturnRequest
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.enums import InboxStatus, ReturnStatus, ShopStatus
+from core.models import (
+    InboxDelivery,
+    Order,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    Settlement,
+    Shop,
+    StockMovement,
+)
 from core.policy.defaults import DEFAULT_REASONS
 
 DESK_PAGE_SIZE = 25
 # Pages past this are not a list anyone reads; the offset stays a number both databases take.
 DESK_MAX_PAGE = 10_000
 SYNC_LOG_SIZE = 100  # the newest deliveries the sync log shows
+
+
+def active_shop(session: Session, key: str) -> Shop | None:
+    """The connected shop with this public key (the portal's address), if it is active."""
+    shop = session.scalars(select(Shop).where(Shop.key == key)).one_or_none()
+    return shop if shop is not None and shop.status == ShopStatus.ACTIVE else None
+
+
+def active_shop_keys(session: Session) -> list[str]:
+    """The public keys of every active shop."""
+    return list(session.scalars(select(Shop.key).where(Shop.status == ShopStatus.ACTIVE)))
+
+
+def shop_return(session: Session, shop_id: int, rma: str) -> ReturnRequest | None:
+    """The shop's return with this RMA number."""
+    query = select(ReturnRequest).where(ReturnRequest.shop_id == shop_id, ReturnRequest.rma == rma)
+    return session.scalars(query).one_or_none()
 
 
 def normalise_order_number(text: str) -> str:
@@ -72,6 +101,55 @@ def desk_page(
 ) -> list[ReturnRequest]:
     """One page of the returns desk's list (see ``desk_query``)."""
     return list(session.scalars(desk_query(shop_id, status, limit, offset)))
+
+
+def desk_list(
+    session: Session, shop_id: int, status: ReturnStatus | None, page: int
+) -> list[ReturnRequest]:
+    """Page ``page`` (from 1) of the desk's list, with each return's order loaded."""
+    returns = desk_page(session, shop_id, status, offset=(page - 1) * DESK_PAGE_SIZE)
+    # Load the orders in one query; each ``ret.order`` then comes from the identity map.
+    session.scalars(select(Order).where(Order.id.in_({r.order_id for r in returns}))).all()
+    return returns
+
+
+@dataclass(frozen=True)
+class ReturnDetail:
+    """One return as the desk shows it: its lines, its ledger and what the policy said."""
+
+    ret: ReturnRequest
+    movements: list[StockMovement]
+    settlements: list[Settlement]
+    decisions: dict[int, dict[str, Any]]  # order line id → the decision the shopper saw
+
+
+def return_detail(session: Session, shop_id: int, return_id: int) -> ReturnDetail | None:
+    """The shop's return with its lines, stock movements and settlements, or None."""
+    query = (
+        select(ReturnRequest)
+        .where(ReturnRequest.shop_id == shop_id, ReturnRequest.id == return_id)
+        .options(selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line))
+    )
+    ret = session.scalars(query).one_or_none()
+    if ret is None:
+        return None
+    line_ids = [line.id for line in ret.lines]
+    movements = session.scalars(
+        select(StockMovement).where(StockMovement.return_line_id.in_(line_ids))
+    )
+    settlements = session.scalars(select(Settlement).where(Settlement.return_id == ret.id))
+    return ReturnDetail(
+        ret=ret,
+        movements=list(movements),
+        settlements=list(settlements),
+        decisions={d["line_id"]: d for d in ret.decision.get("lines", [])},
+    )
+
+
+def shop_return_line(session: Session, shop_id: int, line_id: int) -> ReturnLine | None:
+    """The shop's return line with this id."""
+    line = session.get(ReturnLine, line_id)
+    return line if line is not None and line.shop_id == shop_id else None
 
 
 def desk_page_number(asked: int | None) -> int:

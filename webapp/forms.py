@@ -24,7 +24,8 @@ from wtforms.validators import (
 )
 
 from core.enums import Disposition, Grade, ResolutionKind
-from core.models import ReturnRequest
+from core.models import Order, ReturnRequest
+from core.services import LineRequest
 
 MAX_UNITS = 9999  # more units than any order line holds; keeps the number a small int
 NOTE_LENGTH = 2000  # a desk note, kept in the return's audit trail
@@ -100,6 +101,41 @@ def return_line_form(
     form = ReturnLineForm(MultiDict(found))
     form.reason.choices = [("", "Choose a reason"), *reasons.items()]
     return form
+
+
+def return_lines(
+    formdata: Mapping[str, str], order: Order, reasons: Mapping[str, str]
+) -> list[LineRequest]:
+    """The lines the shopper chose (quantity above zero), with reason and resolution.
+
+    Raises ``ValueError`` with the sentence to show when a field is wrong or nothing is chosen.
+    """
+    asked = []
+    for line in order.lines:
+        form = return_line_form(formdata, line.id, reasons)
+        if not form.quantity.validate(form):
+            raise ValueError(form.quantity.errors[0])
+        quantity = int(form.quantity.data or 0)
+        if quantity == 0:
+            continue
+        if not form.validate():
+            raise ValueError(f"{line.title}: {first_error(form)}")
+        resolution = ResolutionKind(form.resolution.data)
+        asked.append(LineRequest(line.id, quantity, form.reason.data, resolution))
+    if not asked:
+        raise ValueError("Choose how many of at least one item you want to return.")
+    return asked
+
+
+class LookupForm(Form):
+    """The portal's lookup: an order number and the email it was placed with.
+
+    Nothing is refused here: any wrong pair, empty or not, gets the same answer from the
+    lookup, so the form cannot tell which part was wrong.
+    """
+
+    number = StringField("order number", default="", filters=[lambda v: v or ""])
+    email = StringField("email address", default="", filters=[lambda v: v or ""])
 
 
 def _stripped(value: str | None) -> str | None:

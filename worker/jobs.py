@@ -22,7 +22,7 @@ from core.enums import InboxStatus, ShopStatus
 from core.errors import FatalStoreError, RetriableStoreError, StoreAuthError
 from core.models import InboxDelivery, ReturnRequest, Settlement, Shop, StockMovement
 from core.ports import StoreConnector
-from core.services import ledger
+from core.services import deliveries, ledger
 from worker.context import get_context
 from worker.logs import bind
 from worker.retry import park_current_job, retry_later
@@ -49,7 +49,7 @@ def push_return_job(return_id: int) -> Retry | None:
 
 def process_delivery_job(delivery_id: int) -> Retry | None:
     """Apply one stored webhook delivery to the mirror."""
-    return _call_store(InboxDelivery, delivery_id, ledger.process_delivery, "delivery_id")
+    return _call_store(InboxDelivery, delivery_id, deliveries.process_delivery, "delivery_id")
 
 
 def flag_reconnect(session: Session, shop_id: int, message: str) -> None:

@@ -4,10 +4,12 @@ The webapp and the worker call these same functions; a ``JobDispatcher`` is told
 new work only after the transaction that recorded it has committed.
 """
 
+from core.services.deliveries import process_delivery
+from core.services.eligibility import OrderDecisions, decide_order, returnable_quantities
 from core.services.grading import grade_line
-from core.services.ledger import apply_movement, apply_settlement, process_delivery, push_return
+from core.services.ledger import apply_movement, apply_settlement, push_return
 from core.services.policies import ensure_default_policy, publish_policy, published_policy
-from core.services.requests import LineRequest, request_return, returnable_quantities
+from core.services.requests import LineRequest, request_return
 from core.services.resolution import resolve_return
 from core.services.transitions import (
     approve_return,
@@ -20,11 +22,13 @@ from core.services.transitions import (
 
 __all__ = [
     "LineRequest",
+    "OrderDecisions",
     "apply_movement",
     "apply_settlement",
     "approve_return",
     "cancel_return",
     "close_return",
+    "decide_order",
     "ensure_default_policy",
     "grade_line",
     "mark_in_transit",

@@ -1,8 +1,8 @@
-"""Helpers the services share: loading scoped rows, moving status, writing the trail."""
+"""Helpers the services share: loading and locking rows, moving status, writing the trail."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +11,17 @@ from core.clock import Clock
 from core.enums import ReturnStatus
 from core.errors import NotFound
 from core.lifecycle import STATUS_TIMESTAMP, check_transition
-from core.models import ReturnEvent, ReturnRequest
+from core.models import (
+    InboxDelivery,
+    ReturnEvent,
+    ReturnRequest,
+    Settlement,
+    StockMovement,
+)
+
+# The rows the worker's services lock by id alone: the job that names them was enqueued
+# for that very row, so its shop needs no second check.
+_Row = TypeVar("_Row", StockMovement, Settlement, InboxDelivery, ReturnRequest)
 
 
 def load_return(session: Session, shop_id: int, return_id: int) -> ReturnRequest:
@@ -24,6 +34,16 @@ def load_return(session: Session, shop_id: int, return_id: int) -> ReturnRequest
     if request is None:
         raise NotFound(f"no return {return_id} in this shop")
     return request
+
+
+def locked(session: Session, model: type[_Row], object_id: int) -> _Row:
+    """The row with this id, locked for this transaction, or ``NotFound``."""
+    row = session.scalars(
+        select(model).where(model.id == object_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no {model.__name__} {object_id}")
+    return row
 
 
 def record(

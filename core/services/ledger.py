@@ -1,25 +1,24 @@
-"""Applying the ledger and the inbox to the store: the worker's side of exactly-once.
+"""Applying the ledger to the store: the worker's side of exactly-once.
 
-Each function locks its row, skips it if already done, calls the connector (which carries
-the row's idempotency key to the store), and records the answer in the same transaction
-that marks the row done. A crash anywhere leaves the row pending, and the next attempt
+A stock movement or a settlement is applied once, and a return's status is pushed as it
+stands (a stored webhook is processed by ``core.services.deliveries``). Each ledger
+function locks its row, skips it if already done, calls the connector (which carries the
+row's idempotency key to the store), and records the answer in the same transaction that
+marks the row done. A crash anywhere leaves the row pending, and the next attempt
 sends the same key, so the store never applies it twice.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from core.enums import InboxStatus, LedgerState, ResolutionState
-from core.errors import FatalStoreError, NotFound, RetriableStoreError
+from core.enums import LedgerState, ResolutionState
+from core.errors import FatalStoreError, RetriableStoreError
 from core.models import (
-    InboxDelivery,
     InventoryLevel,
     ReturnLine,
     ReturnRequest,
@@ -27,27 +26,8 @@ from core.models import (
     StockMovement,
 )
 from core.ports import StoreAnswer, StoreConnector
-from core.services._common import record
+from core.services._common import locked, record
 from core.services.resolution import SETTLED_AS
-
-# Errors of reading a stored body (JSON that does not parse, is not an object, lacks a field
-# or holds a value that does not convert): the same body fails the same way on every try,
-# so the delivery is marked failed at once. Anything else (the database, Redis, the store
-# away) may pass, and the job retries it.
-NEVER_SUCCEEDS = (LookupError, ValueError, TypeError, AttributeError)
-
-log = logging.getLogger(__name__)
-
-_Row = TypeVar("_Row", StockMovement, Settlement, InboxDelivery, ReturnRequest)
-
-
-def _locked(session: Session, model: type[_Row], object_id: int) -> _Row:
-    row = session.scalars(
-        select(model).where(model.id == object_id).with_for_update()
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"no {model.__name__} {object_id}")
-    return row
 
 
 def _apply_once(
@@ -85,7 +65,7 @@ def apply_movement(
     session: Session, movement_id: int, connector: StoreConnector, clock: Clock
 ) -> StockMovement:
     """Put a movement's units back on the store, once; raise StoreError to retry or park."""
-    movement = _locked(session, StockMovement, movement_id)
+    movement = locked(session, StockMovement, movement_id)
     answer = _apply_once(
         session, movement, lambda: connector.apply_movement(session, movement),
         lambda error: _flag(movement.return_line, f"restock failed: {error}"), clock,
@@ -106,7 +86,7 @@ def apply_settlement(
     session: Session, settlement_id: int, connector: StoreConnector, clock: Clock
 ) -> Settlement:
     """Refund, credit or exchange on the store, once."""
-    settlement = _locked(session, Settlement, settlement_id)
+    settlement = locked(session, Settlement, settlement_id)
     request = settlement.request
     answer = _apply_once(
         session, settlement, lambda: connector.apply_settlement(session, settlement),
@@ -131,44 +111,10 @@ def push_return(
     session: Session, return_id: int, connector: StoreConnector, clock: Clock
 ) -> ReturnRequest:
     """Make the store reflect a return's current status."""
-    request = _locked(session, ReturnRequest, return_id)
+    request = locked(session, ReturnRequest, return_id)
     connector.push_return(session, request)
     session.commit()
     return request
-
-
-def process_delivery(
-    session: Session, delivery_id: int, connector: StoreConnector, clock: Clock
-) -> InboxDelivery:
-    """Apply a stored webhook to the mirror, once.
-
-    A delivery that can never be processed (``NEVER_SUCCEEDS``) or that the store refused
-    is marked failed with its reason, shown in the sync log; only the store's refusal is
-    raised, so that its job is parked for a replay. Other errors leave it to be retried.
-    """
-    delivery = _locked(session, InboxDelivery, delivery_id)
-    if delivery.status in (InboxStatus.PROCESSED, InboxStatus.IGNORED):
-        return delivery
-    delivery.attempts += 1
-    try:
-        connector.process_delivery(session, delivery)
-    except Exception as exc:
-        session.rollback()
-        delivery = _locked(session, InboxDelivery, delivery_id)
-        delivery.attempts += 1  # the rollback undid the count with the rest; it is kept
-        delivery.error = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, (FatalStoreError, *NEVER_SUCCEEDS)):
-            delivery.status = InboxStatus.FAILED
-        session.commit()
-        if isinstance(exc, NEVER_SUCCEEDS):
-            log.warning("delivery %s can never be processed: %s", delivery_id, delivery.error)
-            return delivery
-        raise
-    if delivery.status == InboxStatus.RECEIVED:
-        delivery.status = InboxStatus.PROCESSED
-    delivery.processed_at, delivery.error = clock.now(), None
-    session.commit()
-    return delivery
 
 
 def _mirror_level(session: Session, movement: StockMovement, available: int) -> None:

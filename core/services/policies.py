@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.clock import Clock
+from core.clock import Clock, SystemClock
 from core.enums import PolicyVersionStatus
 from core.models import Policy, PolicyVersion, Rule
 from core.policy import CompiledPolicy, compile_policy
@@ -73,8 +73,6 @@ def published_policy(session: Session, shop_id: int) -> tuple[PolicyVersion, Com
         .limit(1)
     ).one_or_none()
     if version is None:
-        from core.clock import SystemClock
-
         version = ensure_default_policy(session, shop_id, SystemClock())
     return version, compiled(version)
 

@@ -6,21 +6,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.enums import ApprovalMode, Channel, Disposition, ResolutionKind, ReturnStatus
 from core.errors import DomainError, NotEligible, NotFound, QuantityExceeded
-from core.lifecycle import OPEN_OR_DONE
 from core.models import Order, ReturnLine, ReturnReason, ReturnRequest
-from core.policy import Decision, evaluate
+from core.policy import Decision
 from core.ports import JobDispatcher
-from core.queries import shop_reasons
 from core.rma import new_rma
 from core.services._common import move, record
-from core.services.contexts import order_context
-from core.services.policies import published_policy
+from core.services.eligibility import decide_order
 
 # Days an approved shopper has to send the parcel; reminders and expiry count from here.
 SHIP_BY_DAYS = 14
@@ -36,22 +33,6 @@ class LineRequest:
     resolution: ResolutionKind = ResolutionKind.REFUND
     comment: str | None = None
     exchange_variant_id: int | None = None
-
-
-def returnable_quantities(session: Session, order: Order) -> dict[int, int]:
-    """Units of each line that can still be returned: bought − refunded − in returns."""
-    taken = dict(
-        session.execute(
-            select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
-            .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
-            .where(ReturnRequest.order_id == order.id, ReturnRequest.status.in_(OPEN_OR_DONE))
-            .group_by(ReturnLine.order_line_id)
-        ).all()
-    )
-    return {
-        line.id: max(0, line.quantity - line.refunded_quantity - int(taken.get(line.id) or 0))
-        for line in order.lines
-    }
 
 
 def request_return(
@@ -71,14 +52,12 @@ def request_return(
     order = _lock_order(session, shop_id, order_id)
     if not lines or len({li.order_line_id for li in lines}) != len(lines):
         raise DomainError("choose each item to return once, and at least one")
-    _check_quantities(session, order, lines)
-    _check_reasons(session, shop_id, lines)
-    version, policy = published_policy(session, shop_id)
     reasons = {li.order_line_id: li.reason_code for li in lines}
-    context = order_context(session, order, reasons)
-    decisions = {
-        d.line_id: d for d in evaluate(policy, context, clock.now()) if d.line_id in reasons
-    }
+    decided = decide_order(session, shop_id=shop_id, order=order, clock=clock, reasons=reasons)
+    _check_quantities(order, lines, decided.returnable)
+    _check_reasons(lines, decided.reasons)
+    version = decided.version
+    decisions = {i: d for i, d in decided.lines.items() if i in reasons}
     refused = [r for d in decisions.values() if not d.eligible for r in d.reasons]
     if refused:
         raise NotEligible(refused)
@@ -131,8 +110,7 @@ def _lock_order(session: Session, shop_id: int, order_id: int) -> Order:
     return order
 
 
-def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) -> None:
-    left = returnable_quantities(session, order)
+def _check_quantities(order: Order, lines: list[LineRequest], left: dict[int, int]) -> None:
     titles = {line.id: line.title for line in order.lines}
     for asked in lines:
         if asked.order_line_id not in left:
@@ -146,9 +124,8 @@ def _check_quantities(session: Session, order: Order, lines: list[LineRequest]) 
             )
 
 
-def _check_reasons(session: Session, shop_id: int, lines: list[LineRequest]) -> None:
+def _check_reasons(lines: list[LineRequest], offered: dict[str, str]) -> None:
     """Each reason given must be one of the shop's (a line may give none)."""
-    offered = shop_reasons(session, shop_id)
     if any(li.reason_code is not None and li.reason_code not in offered for li in lines):
         raise DomainError("choose a reason from the shop's list")
 

@@ -219,6 +219,10 @@ def test_another_shops_return_is_not_found(admin, db, factory, clock, dispatcher
                             actor="shopper", clock=clock, dispatcher=dispatcher)  # fmt: skip
     assert admin.client.get(f"/admin/returns/{theirs.id}").status_code == 404
     assert theirs.rma not in admin.client.get("/admin/").get_data(as_text=True)
+    page = admin.client.get("/admin/")
+    form = {"grade": "new", "disposition": "restock", "csrf_token": csrf_token(page)}
+    graded = admin.client.post(f"/admin/lines/{theirs.lines[0].id}/grade", data=form)
+    assert graded.status_code == 404
 
 
 def test_attention_flags_are_shown(admin, db, make_return, clock):

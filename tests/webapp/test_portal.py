@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.enums import ReturnStatus
 from core.models import ReturnRequest
-from webapp.portal import NOT_FOUND
+from webapp.portal.lookup import NOT_FOUND
 
 
 def test_lookup_with_number_and_email_opens_the_order(portal, store):

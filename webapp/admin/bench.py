@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from core import services
 from core.enums import Disposition, Grade
-from core.models import ReturnLine
+from core.queries import shop_return_line
 from webapp.admin.common import back_to, bp, run_service
 from webapp.auth import current_shop_id
 from webapp.db import get_session
@@ -47,8 +47,8 @@ def receive(return_id: int) -> Response:
 @bp.post("/lines/<int:line_id>/grade")
 def grade(line_id: int) -> Response:
     """Grade a received line; a restock disposition writes the stock ledger."""
-    line = get_session().get(ReturnLine, line_id)
-    if line is None or line.shop_id != current_shop_id():
+    line = shop_return_line(get_session(), current_shop_id(), line_id)
+    if line is None:
         abort(404)
     form = GradeForm(request.form)
     if not form.validate():

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from core import services
 from core.enums import Disposition, Grade, ReturnStatus
-from core.models import Order, ReturnLine, ReturnRequest, Settlement, StockMovement
-from core.queries import DESK_PAGE_SIZE, desk_page, desk_page_number
+from core.queries import DESK_PAGE_SIZE, desk_list, desk_page_number, return_detail
 from webapp.admin.common import DESK, back_to, bp, role_in, run_service
 from webapp.auth import current_shop_id, requires_role
 from webapp.db import get_session
@@ -23,37 +20,34 @@ def list_returns() -> str:
     wanted = request.args.get("status", "")
     status = ReturnStatus(wanted) if wanted in set(ReturnStatus) else None
     page = desk_page_number(request.args.get("page", 1, type=int))
-    db = get_session()
-    returns = desk_page(db, current_shop_id(), status, offset=(page - 1) * DESK_PAGE_SIZE)
-    # Load the orders in one query; each ``ret.order`` then comes from the identity map.
-    db.scalars(select(Order).where(Order.id.in_({r.order_id for r in returns}))).all()
+    returns = desk_list(get_session(), current_shop_id(), status, page)
     return render_template(
-        "admin/returns.html", returns=returns, statuses=list(ReturnStatus), status=status or "",
-        page=page, more=len(returns) == DESK_PAGE_SIZE,
-    )  # fmt: skip
+        "admin/returns.html",
+        returns=returns,
+        statuses=list(ReturnStatus),
+        status=status or "",
+        page=page,
+        more=len(returns) == DESK_PAGE_SIZE,
+    )
 
 
 @bp.get("/returns/<int:return_id>")
 def show_return(return_id: int) -> str:
     """One return: its lines, what the policy decided, what to do next, its audit trail."""
-    query = (
-        select(ReturnRequest)
-        .where(ReturnRequest.shop_id == current_shop_id(), ReturnRequest.id == return_id)
-        .options(selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line))
-    )
-    db = get_session()
-    ret = db.scalars(query).one_or_none()
-    if ret is None:
+    detail = return_detail(get_session(), current_shop_id(), return_id)
+    if detail is None:
         abort(404)
-    line_ids = [line.id for line in ret.lines]
-    movements = db.scalars(select(StockMovement).where(StockMovement.return_line_id.in_(line_ids)))
-    settlements = db.scalars(select(Settlement).where(Settlement.return_id == ret.id))
     return render_template(
-        "admin/return.html", ret=ret, S=ReturnStatus, grades=list(Grade),
-        decisions={d["line_id"]: d for d in ret.decision.get("lines", [])},
-        movements=movements.all(), settlements=settlements.all(),
-        dispositions=list(Disposition), can_decide=role_in(DESK),
-    )  # fmt: skip
+        "admin/return.html",
+        ret=detail.ret,
+        S=ReturnStatus,
+        grades=list(Grade),
+        decisions=detail.decisions,
+        movements=detail.movements,
+        settlements=detail.settlements,
+        dispositions=list(Disposition),
+        can_decide=role_in(DESK),
+    )
 
 
 @bp.post("/returns/<int:return_id>/approve")

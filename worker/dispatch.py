@@ -127,9 +127,15 @@ class RQDispatcher:
         )  # fmt: skip
 
     def enqueue_job(
-        self, name: str, job_id: str, args: tuple[int, ...], limit: RateLimit | None = None,
-        *, replace_dead: bool = False, description: str = "",
-    ) -> Job | None:  # fmt: skip
+        self,
+        name: str,
+        job_id: str,
+        args: tuple[int, ...],
+        limit: RateLimit | None = None,
+        *,
+        replace_dead: bool = False,
+        description: str = "",
+    ) -> Job | None:
         """Enqueue the table's job ``name`` with ``args`` as ``job_id`` unless that job
         exists; None if it did. A lock per job id makes the check and the enqueue one step
         (RQ refuses its atomic ``unique=True`` for rate-limited jobs)."""

@@ -8,28 +8,19 @@ builds them once from the settings.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+import connectors
 from core.clock import Clock, SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_factory
-from core.models import Shop
-from core.ports import JobDispatcher, StoreConnector
-
-ConnectorFactory = Callable[[Session, Shop], StoreConnector]
-
-
-def _registry_connector(session: Session, shop: Shop) -> StoreConnector:
-    """The connector of the shop's platform, from the connectors package's registry."""
-    import connectors
-
-    connector: StoreConnector = connectors.connector_for(session, shop)
-    return connector
+from core.ports import JobDispatcher
+from worker.dispatch import ConnectorFactory, RQDispatcher
 
 
 @dataclass
@@ -38,7 +29,7 @@ class WorkerContext:
 
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
-    connector_for: ConnectorFactory = _registry_connector
+    connector_for: ConnectorFactory = connectors.connector_for
     dispatcher: JobDispatcher | None = None
 
     def session(self) -> Session:
@@ -48,9 +39,7 @@ class WorkerContext:
     def job_dispatcher(self) -> JobDispatcher:
         """Where jobs enqueue follow-up work (the RQ dispatcher unless a test set one)."""
         if self.dispatcher is None:
-            from worker.dispatch import RQDispatcher
-
-            self.dispatcher = RQDispatcher(engine=self.engine)
+            self.dispatcher = RQDispatcher(engine=self.engine, connector_for=self.connector_for)
         return self.dispatcher
 
 

@@ -13,67 +13,59 @@ enqueue happen under a short Redis lock per job id instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
-from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.rate_limit import RateLimit
 from rq.utils import as_text
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+import connectors
 from core.config import get_settings
 from core.db import engine_for, session_factory
 from core.models import InboxDelivery, ReturnEvent, ReturnRequest, Settlement, Shop, StockMovement
-from core.ports import JobKind
-from worker import inbox_relay, queues
+from core.ports import JobKind, StoreConnector
+from worker import queues
 from worker.abandoned import discard, is_lost, worker_is_gone
-from worker.context import ConnectorFactory, get_context
-from worker.retry import RAISED
+from worker.inbox_relay import Doorbell
+from worker.jobs_table import FAILURE_TTL, JOB_TIMEOUT, JOBS, name_of
 
 log = logging.getLogger(__name__)
+
+ConnectorFactory = Callable[[Session, Shop], StoreConnector]
 
 # A job that ended while its row is still pending did not do the work: the sweeper may
 # replace it. Not a failed one: it waits in the failed registry for a person to replay it
 # (a fatal error, or a store that refused for hours), and it is replaced only if it expires.
 ENDED = {JobStatus.FINISHED, JobStatus.STOPPED, JobStatus.CANCELED}
-JOB_TIMEOUT = 120  # seconds; a store call that takes longer is treated as failed
-FAILURE_TTL = 30 * 24 * 3600  # failed jobs stay replayable for a month
 
 
 @dataclass(frozen=True)
-class JobSpec:
-    """How one kind of work runs: which function, on which queue, under which id."""
+class Kind:
+    """Which job of ``worker.jobs_table`` does one kind of committed work, and its row."""
 
-    func: str
-    queue: str
-    prefix: str
-    calls_store: bool  # paced per shop
+    job: str  # the table's name, which is also how the job's id begins
+    owner: type[StockMovement | Settlement | ReturnRequest | InboxDelivery]
 
 
-SPECS: dict[JobKind, JobSpec] = {
-    "movement": JobSpec("worker.jobs.apply_movement_job", queues.RESTOCK, "restock", True),
-    "settlement": JobSpec("worker.jobs.apply_settlement_job", queues.RESTOCK, "settle", True),
-    "return_sync": JobSpec("worker.jobs.push_return_job", queues.RESTOCK, "return-sync", True),
-    "inbox": JobSpec("worker.jobs.process_delivery_job", queues.WEBHOOKS, "inbox", False),
+KINDS: dict[JobKind, Kind] = {
+    "movement": Kind("restock", StockMovement),
+    "settlement": Kind("settle", Settlement),
+    "return_sync": Kind("return-sync", ReturnRequest),
+    "inbox": Kind("inbox", InboxDelivery),
 }
 
 Owned = StockMovement | Settlement | ReturnRequest | InboxDelivery
-_OWNER: dict[JobKind, type[Owned]] = {
-    "movement": StockMovement,
-    "settlement": Settlement,
-    "return_sync": ReturnRequest,
-    "inbox": InboxDelivery,
-}
 
 
 def job_id_for(session: Session, kind: JobKind, object_id: int) -> str:
     """The deterministic id of the job for this work (letters, digits, ``_`` and ``-``)."""
-    spec = SPECS[kind]
+    prefix = KINDS[kind].job
     if kind == "return_sync":
         # One push per status change: a later change must not be swallowed by the earlier job.
         changes = session.scalar(
@@ -81,8 +73,8 @@ def job_id_for(session: Session, kind: JobKind, object_id: int) -> str:
                 ReturnEvent.return_id == object_id, ReturnEvent.kind == "status"
             )
         )
-        return f"{spec.prefix}-{object_id}-{changes or 0}"
-    return f"{spec.prefix}-{object_id}"
+        return f"{prefix}-{object_id}-{changes or 0}"
+    return f"{prefix}-{object_id}"
 
 
 class RQDispatcher:
@@ -99,12 +91,10 @@ class RQDispatcher:
         one push announces them all (``inbox_relay.GatheredRings``); 0 pushes each at once."""
         self.engine = engine or engine_for(get_settings().database_url)
         self.connection = connection or queues.redis_connection()
-        self._connector_for = connector_for
-        self._rings = (
-            inbox_relay.GatheredRings(self._push_rings, gather_rings) if gather_rings else None
-        )
+        self._connector_for = connector_for or connectors.connector_for
+        self.doorbell = Doorbell(self.connection, gather_rings)
         self._concurrency_by_shop: dict[int, int] = {}
-        self._queues: dict[str, Queue] = {}
+        self._queues = queues.QueueCache(self.connection)
 
     def dispatch(self, kind: JobKind, object_id: int) -> None:
         """Queue the job for this work unless a job with its id already exists."""
@@ -118,39 +108,48 @@ class RQDispatcher:
     def ensure(self, kind: JobKind, object_id: int, *, replace_dead: bool) -> Job | None:
         """Enqueue the work's job; with ``replace_dead`` also replace one that ended or was
         abandoned (the sweeper's case: the row is still pending, so that job did not do it)."""
-        spec = SPECS[kind]
+        job = KINDS[kind].job
         if kind == "inbox" and not replace_dead:
-            self._ring(object_id)  # a webhook being acknowledged: the relay enqueues its job
+            self.doorbell.ring(object_id)  # a webhook being acknowledged: the relay enqueues
             return None
-        if kind != "return_sync" and self._held(f"{spec.prefix}-{object_id}", replace_dead):
+        if kind != "return_sync" and self._held(f"{job}-{object_id}", replace_dead):
             return None  # the common case, answered from Redis alone (the sweeper asks a lot)
         with session_factory(self.engine)() as session:
-            owner = cast(Owned | None, session.get(_OWNER[kind], object_id))
+            owner = cast(Owned | None, session.get(KINDS[kind].owner, object_id))
             if owner is None:
                 log.warning("no %s %s to dispatch", kind, object_id)
                 return None
             job_id = job_id_for(session, kind, object_id)
-            limit = self.rate_limit(session, owner.shop_id) if spec.calls_store else None
-        return self.enqueue_once(
-            spec.func, spec.queue, job_id, (object_id,), limit,
+            limit = self.rate_limit(session, owner.shop_id) if JOBS[job].paced else None
+        return self.enqueue_job(
+            job, job_id, (object_id,), limit,
             replace_dead=replace_dead, description=f"{kind} {object_id}",
         )  # fmt: skip
 
-    def enqueue_once(
-        self, func: str, queue_name: str, job_id: str, args: tuple[int, ...],
-        limit: RateLimit | None, *, replace_dead: bool = False, description: str = "",
-    ) -> Job | None:  # fmt: skip
-        """Enqueue ``func(*args)`` as ``job_id`` unless that job exists; None if it did."""
+    def enqueue_job(
+        self,
+        name: str,
+        job_id: str,
+        args: tuple[int, ...],
+        limit: RateLimit | None = None,
+        *,
+        replace_dead: bool = False,
+        description: str = "",
+    ) -> Job | None:
+        """Enqueue the table's job ``name`` with ``args`` as ``job_id`` unless that job
+        exists; None if it did. A lock per job id makes the check and the enqueue one step
+        (RQ refuses its atomic ``unique=True`` for rate-limited jobs)."""
+        spec = JOBS[name]
         with self.connection.lock(f"reshelf:enqueue:{job_id}", timeout=30, blocking_timeout=30):
             if self._held(job_id, replace_dead):
                 return None
             if self._status(job_id) is not None:
                 discard(self.connection, job_id)
-            job = self._queue(queue_name).enqueue_call(
-                func,
+            job = self._queues.get(spec.queue).enqueue_call(
+                spec.func,
                 args=args,
                 job_id=job_id,
-                retry=RAISED,
+                retry=spec.retry,
                 rate_limit=limit,
                 timeout=JOB_TIMEOUT,
                 failure_ttl=FAILURE_TTL,
@@ -159,59 +158,33 @@ class RQDispatcher:
         log.info("enqueued %s", job_id, extra={"job_id": job_id})
         return job
 
+    def enqueue_once(
+        self, func: str, queue_name: str, job_id: str, args: tuple[int, ...],
+        limit: RateLimit | None, *, replace_dead: bool = False, description: str = "",
+    ) -> Job | None:  # fmt: skip
+        """``enqueue_job`` for a caller that names the job by its function (the web app's
+        backfill until it moves into the worker); the function must be in the table."""
+        name = name_of(func)
+        if JOBS[name].queue != queue_name:
+            raise ValueError(f"{func} runs on {JOBS[name].queue}, not {queue_name}")
+        return self.enqueue_job(
+            name, job_id, args, limit, replace_dead=replace_dead, description=description
+        )
+
     def enqueue_delivery(self, delivery_id: int) -> Job | None:
         """Enqueue a stored delivery's job (the relay's step), or nothing if it has one."""
-        spec = SPECS["inbox"]
-        return self._enqueue_unique(spec.func, spec.queue, f"{spec.prefix}-{delivery_id}",
-                                    (delivery_id,))  # fmt: skip
+        return self.doorbell.enqueue_delivery(delivery_id)
 
     def enqueue_relay(self, job_id: str) -> Job | None:
         """Enqueue a relay of the inbox doorbell (``worker.inbox_relay``) under ``job_id``."""
-        return self._enqueue_unique("worker.inbox_relay.relay_job", queues.WEBHOOKS, job_id, ())
-
-    def _ring(self, delivery_id: int) -> None:
-        """Announce a stored delivery, at once or with the others gathered with it."""
-        if self._rings is not None:
-            self._rings.add(delivery_id)
-        else:
-            self._push_rings([delivery_id])
-
-    def _push_rings(self, delivery_ids: list[int]) -> None:
-        """Announce stored deliveries; the first onto an empty doorbell brings a relay."""
-        if inbox_relay.ring(self.connection, *delivery_ids):
-            self.enqueue_relay(inbox_relay.relay_job_id(delivery_ids[0]))
-
-    def _enqueue_unique(
-        self, func: str, queue_name: str, job_id: str, args: tuple[int, ...]
-    ) -> Job | None:
-        """Enqueue work that is not paced per shop in one atomic step, or do nothing.
-
-        It asks neither the database nor a lock: without a rate limit, RQ's ``unique=True``
-        checks and enqueues atomically.
-        """
-        try:
-            job = self._queue(queue_name).enqueue_call(
-                func, args=args, job_id=job_id, retry=RAISED, unique=True,
-                timeout=JOB_TIMEOUT, failure_ttl=FAILURE_TTL, description=job_id,
-            )  # fmt: skip
-        except DuplicateJobError:
-            return None
-        log.info("enqueued %s", job_id, extra={"job_id": job_id})
-        return job
-
-    def _queue(self, name: str) -> Queue:
-        """The named queue, kept: a new ``Queue`` asks Redis for its version (``INFO``)."""
-        if name not in self._queues:
-            self._queues[name] = queues.get_queue(name, self.connection)
-        return self._queues[name]
+        return self.doorbell.enqueue_relay(job_id)
 
     def rate_limit(self, session: Session, shop_id: int) -> RateLimit:
         """At most the connector's ``max_concurrency`` jobs of one shop queued or running."""
         known = self._concurrency_by_shop
         if shop_id not in known:
             shop = session.get_one(Shop, shop_id)
-            factory = self._connector_for or get_context().connector_for
-            known[shop_id] = max(1, int(factory(session, shop).max_concurrency))
+            known[shop_id] = max(1, int(self._connector_for(session, shop).max_concurrency))
         return RateLimit(f"shop-{shop_id}", known[shop_id])
 
     def _held(self, job_id: str, replace_dead: bool) -> bool:
@@ -231,5 +204,6 @@ class RQDispatcher:
         return not (worker_name and worker_is_gone(self.connection, as_text(worker_name)))
 
     def _status(self, job_id: str) -> JobStatus | None:
+        """The job's status from its hash, or None if there is no such job."""
         raw = self.connection.hget(Job.key_for(job_id), "status")
         return JobStatus(as_text(raw)) if raw else None

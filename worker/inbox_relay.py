@@ -1,13 +1,22 @@
-"""The inbox doorbell: how a webhook's acknowledgement hands its delivery to the worker.
+"""From a stored webhook delivery to its job: ring, gather, relay, enqueue.
 
-Acknowledging a delivery must cost as little as possible: stores send them in bursts and
-wait seconds at most. So the acknowledgement only pushes the delivery's id onto a Redis
-list (one command, ``ring``); the push that finds the list empty also enqueues a relay job.
-The relay (``relay_job``, run by a worker) pops the ids and enqueues each delivery's own
-job, ``inbox-<id>``, as RQ's unique enqueue: retries, the failed-job registry and replay
-stay per delivery, as for every other kind of work, while building an RQ job (a hash of a
-dozen fields and a Lua script, several times the cost of the INSERT before it) happens
-off the acknowledgement's path.
+The path of a delivery, each step in one place:
+
+1. verify — the view of its platform (``webapp/webhooks/``);
+2. store — ``core.inbox.Inbox.store``: one ``INSERT … ON CONFLICT DO NOTHING RETURNING id``;
+3. ring — ``RQDispatcher.dispatch("inbox", id)`` hands the id to this process's
+   ``Doorbell``, which gathers rings for a moment (``GatheredRings``) and pushes them onto
+   a Redis list with one ``RPUSH`` (``ring``); the push that finds the list empty also
+   enqueues a relay job (``Doorbell.push``);
+4. relay — ``relay_job``, run by a worker, pops the ids (``relay``) ...
+5. enqueue — ... and enqueues each delivery's own job, ``inbox-<id>``, with RQ's unique
+   enqueue (``Doorbell.enqueue_delivery``); that job applies it to the mirror
+   (``worker.jobs.process_delivery_job``).
+
+Why a doorbell: acknowledging a delivery must cost as little as possible (stores send them
+in bursts and wait seconds at most), and building an RQ job (a hash of a dozen fields and
+a Lua script, several times the cost of the INSERT before it) is kept off that path, while
+retries, the failed-job registry and replay stay per delivery, as for every other job.
 
 Several relays may run at once (each pop is atomic, each enqueue unique). Nothing is lost
 when Redis loses the list or a relay dies holding popped ids: the database holds every
@@ -26,6 +35,11 @@ from collections.abc import Callable
 
 from redis import Redis
 from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
+
+from worker.jobs_table import FAILURE_TTL, JOB_TIMEOUT, JOBS
+from worker.queues import QueueCache, redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +52,66 @@ def ring(connection: Redis, *delivery_ids: int) -> bool:
     """Announce stored deliveries; True when no relay is on its way and one must be enqueued
     (the list was empty before them)."""
     return int(connection.rpush(DOORBELL, *delivery_ids)) == len(delivery_ids)
+
+
+class Doorbell:
+    """One process's side of the doorbell: rings deliveries, enqueues relays and their jobs.
+
+    ``gather``: seconds the rings are gathered for before one push announces them all
+    (``GatheredRings``); 0 pushes each at once.
+    """
+
+    def __init__(self, connection: Redis, gather: float = 0.0) -> None:
+        self.connection = connection
+        self._queues = QueueCache(connection)
+        self._rings = GatheredRings(self.push, gather) if gather else None
+
+    def ring(self, delivery_id: int) -> None:
+        """Announce a stored delivery, at once or with the others gathered with it."""
+        if self._rings is not None:
+            self._rings.add(delivery_id)
+        else:
+            self.push([delivery_id])
+
+    def push(self, delivery_ids: list[int]) -> None:
+        """Announce stored deliveries; the first onto an empty doorbell brings a relay."""
+        if ring(self.connection, *delivery_ids):
+            self.enqueue_relay(relay_job_id(delivery_ids[0]))
+
+    def enqueue_relay(self, job_id: str) -> Job | None:
+        """Enqueue a relay of the doorbell under ``job_id``, or nothing if it exists."""
+        return self._enqueue_unique("inbox-relay", job_id, ())
+
+    def enqueue_delivery(self, delivery_id: int) -> Job | None:
+        """Enqueue a stored delivery's job (the relay's step), or nothing if it has one."""
+        return self._enqueue_unique("inbox", f"inbox-{delivery_id}", (delivery_id,))
+
+    def relay(self) -> int:
+        """Enqueue the job of every delivery on the doorbell list; return how many."""
+        relayed = 0
+        while popped := self.connection.lpop(DOORBELL, POP_BATCH):
+            for raw in popped:
+                self.enqueue_delivery(int(raw))
+            relayed += len(popped)
+        log.info("relayed %d inbox deliveries", relayed)
+        return relayed
+
+    def _enqueue_unique(self, name: str, job_id: str, args: tuple[int, ...]) -> Job | None:
+        """Enqueue a job that is not paced per shop in one atomic step, or do nothing.
+
+        It asks neither the database nor a lock: without a rate limit, RQ's ``unique=True``
+        checks and enqueues atomically.
+        """
+        spec = JOBS[name]
+        try:
+            job = self._queues.get(spec.queue).enqueue_call(
+                spec.func, args=args, job_id=job_id, retry=spec.retry, unique=True,
+                timeout=JOB_TIMEOUT, failure_ttl=FAILURE_TTL, description=job_id,
+            )  # fmt: skip
+        except DuplicateJobError:
+            return None
+        log.info("enqueued %s", job_id, extra={"job_id": job_id})
+        return job
 
 
 class GatheredRings:
@@ -81,6 +155,7 @@ class GatheredRings:
             log.warning("could not ring for %d deliveries, the sweeper will: %s", len(ids), exc)
 
     def _start(self) -> None:
+        """Start this process's pushing thread (a forked child inherits none)."""
         # A forked child inherits the parent's lock and list, but not its thread.
         self._lock, self._waiting, self._wake = threading.Lock(), [], threading.Event()
         self._pid = os.getpid()
@@ -88,6 +163,7 @@ class GatheredRings:
         atexit.register(self.flush)
 
     def _run(self) -> None:
+        """Wait for a ring, then for company, then push them all; for ever."""
         while True:
             self._wake.wait()
             time.sleep(self._gather)
@@ -107,18 +183,7 @@ def waiting(connection: Redis) -> int:
 
 def relay(connection: Redis | None = None) -> int:
     """Enqueue the job of every delivery on the doorbell list; return how many."""
-    from worker.context import get_context
-    from worker.dispatch import RQDispatcher
-    from worker.queues import redis_connection
-
-    dispatcher = RQDispatcher(get_context().engine, connection or redis_connection())
-    relayed = 0
-    while popped := dispatcher.connection.lpop(DOORBELL, POP_BATCH):
-        for raw in popped:
-            dispatcher.enqueue_delivery(int(raw))
-        relayed += len(popped)
-    log.info("relayed %d inbox deliveries", relayed)
-    return relayed
+    return Doorbell(connection or redis_connection()).relay()
 
 
 def relay_job() -> int:

@@ -6,6 +6,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+import fakeredis
 from redis import Redis
 from rq import Queue
 
@@ -32,8 +33,6 @@ def redis_connection() -> Redis:
     global _embedded
     with _embedded_lock:
         if _embedded is None:
-            import fakeredis
-
             # One server for the whole process, so the web threads that enqueue and the
             # embedded worker thread that runs the jobs see the same queues.
             _embedded = fakeredis.FakeRedis(server=fakeredis.FakeServer())
@@ -51,6 +50,21 @@ def get_queue(name: str, connection: Redis | None = None, **kwargs: Any) -> Queu
     if name not in PRIORITY:
         raise ValueError(f"unknown queue {name!r}; expected one of {', '.join(PRIORITY)}")
     return Queue(name, connection=connection or redis_connection(), **kwargs)
+
+
+class QueueCache:
+    """Queues by name on one connection, each made once: a new ``Queue`` asks Redis for its
+    version (``INFO``), a round trip that enqueueing on the webhook path must not pay."""
+
+    def __init__(self, connection: Redis) -> None:
+        self.connection = connection
+        self._queues: dict[str, Queue] = {}
+
+    def get(self, name: str) -> Queue:
+        """The named queue, made on first use."""
+        if name not in self._queues:
+            self._queues[name] = get_queue(name, self.connection)
+        return self._queues[name]
 
 
 def parse_queue_names(names: list[str] | None) -> list[str]:

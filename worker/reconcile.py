@@ -21,7 +21,6 @@ from core.enums import LedgerState, Platform, ShopStatus
 from core.errors import FatalStoreError, RetriableStoreError, StoreAuthError
 from core.models import DriftReport, InventoryLevel, Location, Shop, StockMovement, SyncRun, Variant
 from core.ports import StoreConnector
-from worker import queues
 from worker.context import get_context
 from worker.dispatch import RQDispatcher
 from worker.jobs import flag_reconnect
@@ -46,10 +45,10 @@ def reconcile_all_job() -> int:
     enqueued = 0
     with context.session() as session:
         for shop_id in session.scalars(select(Shop.id).where(Shop.status == ShopStatus.ACTIVE)):
-            job = dispatcher.enqueue_once(
-                "worker.reconcile.reconcile_shop_job", queues.SYNC,
-                f"reconcile-{shop_id}-{slot}", (shop_id,), dispatcher.rate_limit(session, shop_id),
-            )  # fmt: skip
+            limit = dispatcher.rate_limit(session, shop_id)
+            job = dispatcher.enqueue_job(
+                "reconcile", f"reconcile-{shop_id}-{slot}", (shop_id,), limit
+            )
             enqueued += job is not None
     return enqueued
 

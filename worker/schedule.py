@@ -9,32 +9,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import LockError, RedisError
 from rq.cron import CronScheduler
+from rq.utils import import_attribute
 
-from worker import queues
-from worker.reconcile import reconcile_all_job
-from worker.scheduled import (
-    check_webhooks_job,
-    prune_inbox_job,
-    refresh_tokens_job,
-    return_windows_job,
-)
-from worker.sweeper import sweep_job
+from worker.jobs_table import JOBS
 
 log = logging.getLogger(__name__)
 
-MINUTE = 60
-# (function, queue, seconds between runs)
-SCHEDULE = (
-    (sweep_job, queues.DEFAULT, MINUTE),
-    (reconcile_all_job, queues.SYNC, 15 * MINUTE),
-    (refresh_tokens_job, queues.SYNC, 10 * MINUTE),
-    (check_webhooks_job, queues.SYNC, 60 * MINUTE),
-    (return_windows_job, queues.NOTIFY, 60 * MINUTE),
-    (prune_inbox_job, queues.DEFAULT, 24 * 60 * MINUTE),
+# (function, queue, seconds between runs) for every job the table gives an interval. RQ's
+# cron wants the function itself; it is resolved from its path as a worker resolves a job.
+SCHEDULE: tuple[tuple[Callable[[], Any], str, int], ...] = tuple(
+    (import_attribute(spec.func), spec.queue, spec.every) for spec in JOBS.values() if spec.every
 )
 
 

@@ -14,12 +14,12 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from core.clock import Clock
-    from core.enums import Platform
     from core.models import (
         InboxDelivery,
         Location,
         ReturnRequest,
         Settlement,
+        Shop,
         StockMovement,
         Variant,
     )
@@ -78,9 +78,15 @@ class StoreConnector(Protocol):
     ``RetriableStoreError`` or ``FatalStoreError`` (see ``core.errors``).
     """
 
-    platform: Platform
-    # Calls in flight to one shop at once; the worker's per-shop rate limit uses it.
-    max_concurrency: int
+    @property
+    def platform(self) -> str:
+        """The platform name (``Shop.platform``)."""
+        ...
+
+    @property
+    def max_concurrency(self) -> int:
+        """Calls in flight to one shop at once; the worker's per-shop rate limit uses it."""
+        ...
 
     def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer: ...
 
@@ -103,3 +109,30 @@ class StoreConnector(Protocol):
 
     def check_webhooks(self, session: Session) -> list[str]:
         """Repair webhook subscriptions; return what was repaired."""
+
+
+class ConnectorClass(Protocol):
+    """A platform's connector class, as ``connectors.CONNECTORS`` holds it.
+
+    What callers need before they have one shop's connector is read from the class: the
+    dispatcher's per-shop limit, the privacy topics the sweeper must not hold back.
+    """
+
+    @property
+    def platform(self) -> str:
+        """The platform name, the value stored in ``Shop.platform`` (the registry's key)."""
+        ...
+
+    @property
+    def max_concurrency(self) -> int:
+        """Calls in flight to one shop at once; the worker's per-shop rate limit uses it."""
+        ...
+
+    @property
+    def privacy_topics(self) -> frozenset[str]:
+        """Topics applied whatever the shop's state (privacy requests need no store call)."""
+        ...
+
+    def for_shop(self, session: Session, shop: Shop) -> StoreConnector:
+        """The connector of one shop of this platform, ready to call the store."""
+        ...

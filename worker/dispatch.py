@@ -26,13 +26,14 @@ from rq.utils import as_text
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from connectors import connector_class
 from core.config import get_settings
 from core.db import engine_for, session_factory
 from core.models import InboxDelivery, ReturnEvent, ReturnRequest, Settlement, Shop, StockMovement
 from core.ports import JobKind
 from worker import inbox_relay, queues
 from worker.abandoned import discard, is_lost, worker_is_gone
-from worker.context import ConnectorFactory, get_context
+from worker.context import ConnectorFactory
 from worker.retry import RAISED
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,7 @@ class RQDispatcher:
         known = self._concurrency_by_shop
         if shop_id not in known:
             shop = session.get_one(Shop, shop_id)
-            factory = self._connector_for or get_context().connector_for
-            known[shop_id] = max(1, int(factory(session, shop).max_concurrency))
+            known[shop_id] = max(1, connector_class(shop.platform).max_concurrency)
         return RateLimit(f"shop-{shop_id}", known[shop_id])
 
     def _held(self, job_id: str, replace_dead: bool) -> bool:

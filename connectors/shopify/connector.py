@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from connectors.shopify import bulk, install, ledger, settlements, shopify_returns, sync
 from connectors.shopify.client import AdminClient
+from connectors.shopify.consts import COMPLIANCE_TOPICS
 from connectors.shopify.received import Received
 from connectors.shopify.transport import routed_client
 from connectors.shopify.webhooks import HANDLERS
@@ -46,6 +47,8 @@ class ShopifyConnector:
     platform = Platform.SHOPIFY
     # Shopify's limit is the cost bucket, which the client paces; two calls at once keep it busy.
     max_concurrency = 2
+    # shop/redact comes 48 hours after uninstall: these are applied whatever the shop's state.
+    privacy_topics = frozenset(COMPLIANCE_TOPICS)
 
     def __init__(
         self,
@@ -58,6 +61,21 @@ class ShopifyConnector:
         self.http_client = http_client if http_client is not None else routed_client(os.environ)
         self._app = app
         self.clock = clock or SystemClock()
+
+    @classmethod
+    def for_shop(cls, session: Session, shop: Shop) -> ShopifyConnector:
+        """The connector of one Shopify shop, its token refreshed first if it expires soon.
+
+        The refreshed token is committed before the caller's work starts: Shopify retires the
+        old refresh token once the new access token is used, so a later rollback of that work
+        must not take the new tokens with it.
+        """
+        connector = cls(shop)
+        clock = SystemClock()
+        expiring = install.needs_refresh(shop, clock.now())
+        if expiring and connector.refresh_credentials(session, clock):
+            session.commit()
+        return connector
 
     @property
     def app(self) -> ShopifyApp:

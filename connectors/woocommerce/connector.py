@@ -71,6 +71,8 @@ class WooCommerceConnector:
     platform = Platform.WOOCOMMERCE
     # WooCommerce has no API rate limit of its own; its PHP workers are the limit.
     max_concurrency = 4
+    # The plugin's erasure request needs no store call: applied whatever the shop's state.
+    privacy_topics = frozenset({ERASE_TOPIC})
 
     def __init__(
         self, shop: Shop, client: WooClient | None = None, public_url: str | None = None
@@ -86,7 +88,7 @@ class WooCommerceConnector:
 
     @classmethod
     def for_shop(cls, session: Session, shop: Shop) -> WooCommerceConnector:
-        """The connector the worker uses (``connectors.connector_for``)."""
+        """The connector of one shop (``connectors.connector_for``): keys do not expire."""
         return cls(shop)
 
     @property

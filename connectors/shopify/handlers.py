@@ -16,7 +16,8 @@ from connectors.shopify.mapping import customer_from_rest, order_from_rest, when
 from connectors.shopify.mirror import upsert_customer, upsert_order
 from connectors.shopify.received import Received
 from core.enums import ShopStatus
-from core.models import InventoryLevel, Location, Order, ReturnRequest, Variant
+from core.models import InventoryLevel, Location, Order, Variant
+from core.services.platform_returns import find_platform_return
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,8 @@ def on_refund(event: Received) -> None:
 
 def on_return(event: Received) -> None:
     """returns/*: record Shopify's status; a shopper's new request is decided and answered."""
-    request = event.session.scalars(
-        select(ReturnRequest).where(
-            ReturnRequest.shop_id == event.shop.id,
-            ReturnRequest.platform_return_id == event.body.get("admin_graphql_api_id"),
-        )
-    ).one_or_none()
+    return_id = str(event.body.get("admin_graphql_api_id"))
+    request = find_platform_return(event.session, event.shop, return_id)
     if request is None:
         if event.topic == "returns/request":
             shopify_returns.adopt_requested_return(event.session, event.shop, event.body, event.api)

@@ -6,6 +6,7 @@ new work only after the transaction that recorded it has committed.
 
 from core.services.grading import grade_line
 from core.services.ledger import apply_movement, apply_settlement, process_delivery, push_return
+from core.services.platform_returns import PlatformReturn, adopt_platform_return
 from core.services.policies import ensure_default_policy, publish_policy, published_policy
 from core.services.requests import LineRequest, request_return, returnable_quantities
 from core.services.resolution import resolve_return
@@ -20,6 +21,8 @@ from core.services.transitions import (
 
 __all__ = [
     "LineRequest",
+    "PlatformReturn",
+    "adopt_platform_return",
     "apply_movement",
     "apply_settlement",
     "approve_return",

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
         Variant,
     )
 
-JobKind = Literal["movement", "settlement", "return_sync", "inbox"]
+# "backfill" takes a shop id: a newly connected shop is read whole (``worker.backfills``).
+JobKind = Literal["movement", "settlement", "return_sync", "inbox", "backfill"]
 
 
 class JobDispatcher(Protocol):
@@ -131,6 +132,11 @@ class ConnectorClass(Protocol):
     @property
     def privacy_topics(self) -> frozenset[str]:
         """Topics applied whatever the shop's state (privacy requests need no store call)."""
+        ...
+
+    @property
+    def backfill_resources(self) -> tuple[str, ...]:
+        """What a new shop's backfill syncs, in order (orders point at products)."""
         ...
 
     def for_shop(self, session: Session, shop: Shop) -> StoreConnector:

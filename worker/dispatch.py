@@ -61,14 +61,16 @@ SPECS: dict[JobKind, JobSpec] = {
     "settlement": JobSpec("worker.jobs.apply_settlement_job", queues.RESTOCK, "settle", True),
     "return_sync": JobSpec("worker.jobs.push_return_job", queues.RESTOCK, "return-sync", True),
     "inbox": JobSpec("worker.jobs.process_delivery_job", queues.WEBHOOKS, "inbox", False),
+    "backfill": JobSpec("worker.backfills.backfill_job", queues.SYNC, "backfill", False),
 }
 
-Owned = StockMovement | Settlement | ReturnRequest | InboxDelivery
+Owned = StockMovement | Settlement | ReturnRequest | InboxDelivery | Shop
 _OWNER: dict[JobKind, type[Owned]] = {
     "movement": StockMovement,
     "settlement": Settlement,
     "return_sync": ReturnRequest,
     "inbox": InboxDelivery,
+    "backfill": Shop,
 }
 
 
@@ -131,7 +133,8 @@ class RQDispatcher:
                 log.warning("no %s %s to dispatch", kind, object_id)
                 return None
             job_id = job_id_for(session, kind, object_id)
-            limit = self.rate_limit(session, owner.shop_id) if spec.calls_store else None
+            shop_id = owner.id if isinstance(owner, Shop) else owner.shop_id  # a backfill's row
+            limit = self.rate_limit(session, shop_id) if spec.calls_store else None
         return self.enqueue_once(
             spec.func, spec.queue, job_id, (object_id,), limit,
             replace_dead=replace_dead, description=f"{kind} {object_id}",

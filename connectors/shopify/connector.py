@@ -49,6 +49,8 @@ class ShopifyConnector:
     max_concurrency = 2
     # shop/redact comes 48 hours after uninstall: these are applied whatever the shop's state.
     privacy_topics = frozenset(COMPLIANCE_TOPICS)
+    # Locations and variants before orders and stock, which point at them.
+    backfill_resources = ("locations", "variants", "customers", "orders", "inventory")
 
     def __init__(
         self,
@@ -146,4 +148,4 @@ class ShopifyConnector:
         return []
 
 
-SYNC_ORDER = ("locations", "variants", "customers", "orders", "inventory")
+SYNC_ORDER = ShopifyConnector.backfill_resources

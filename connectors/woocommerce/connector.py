@@ -73,6 +73,8 @@ class WooCommerceConnector:
     max_concurrency = 4
     # The plugin's erasure request needs no store call: applied whatever the shop's state.
     privacy_topics = frozenset({ERASE_TOPIC})
+    # Products first (orders point at them), then customers, then orders.
+    backfill_resources = ("products", "customers", "orders")
 
     def __init__(
         self, shop: Shop, client: WooClient | None = None, public_url: str | None = None

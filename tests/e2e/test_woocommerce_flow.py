@@ -176,7 +176,8 @@ def test_return_from_the_plugin_link_restocks_once_and_refunds(world, db, run_jo
         },
     )
 
-    shop = _connect(world, db)  # wc-auth, webhooks, backfill
+    shop = _connect(world, db)  # wc-auth, webhooks, and the backfill job queued
+    run_jobs()  # the backfill
     assert len(db.scalars(select(Order).where(Order.shop_id == shop.id)).all()) == 1
 
     order = api.post(

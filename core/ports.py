@@ -7,13 +7,15 @@ same code with whichever implementation fits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from core.clock import Clock
+    from core.inbox import Inbox
     from core.models import (
         InboxDelivery,
         Location,
@@ -112,6 +114,31 @@ class StoreConnector(Protocol):
         """Repair webhook subscriptions; return what was repaired."""
 
 
+class Readable(Protocol):
+    """A request body stream (WSGI's ``wsgi.input``, werkzeug's ``request.stream``)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class IncomingWebhook(NamedTuple):
+    """A webhook request as the endpoint received it, before a byte of the body is read."""
+
+    # The WSGI environ: each header is one lookup (``HTTP_X_SHOPIFY_TOPIC``), PEP 3333.
+    environ: Mapping[str, Any]
+    stream: Readable
+    content_length: int | None
+    # The last part of the URL (``/webhooks/woocommerce/<shop key>``), None if there is none.
+    shop_key: str | None
+
+
+class Acknowledgement(NamedTuple):
+    """The endpoint's answer, and the inbox row to announce to the worker (None: nothing new)."""
+
+    text: str
+    status: int
+    stored: int | None = None
+
+
 class ConnectorClass(Protocol):
     """A platform's connector class, as ``connectors.CONNECTORS`` holds it.
 
@@ -141,4 +168,15 @@ class ConnectorClass(Protocol):
 
     def for_shop(self, session: Session, shop: Shop) -> StoreConnector:
         """The connector of one shop of this platform, ready to call the store."""
+        ...
+
+    def receive_webhook(
+        self, incoming: IncomingWebhook, inbox: Inbox, clock: Clock
+    ) -> Acknowledgement:
+        """Verify one delivery and store it in the inbox (``POST /webhooks/<platform>``)."""
+        ...
+
+    @property
+    def cli_commands(self) -> tuple[Any, ...]:
+        """The platform's ``reshelf`` commands (click commands), added under ``reshelf shop``."""
         ...

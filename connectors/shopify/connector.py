@@ -11,7 +11,8 @@ import httpx
 from shopify_app import ShopifyApp
 from sqlalchemy.orm import Session
 
-from connectors.shopify import bulk, install, ledger, settlements, shopify_returns, sync
+from connectors.shopify import bulk, install, ledger, settlements, shopify_returns, sync, webhooks
+from connectors.shopify.cli import add_shopify
 from connectors.shopify.client import AdminClient
 from connectors.shopify.consts import COMPLIANCE_TOPICS
 from connectors.shopify.received import Received
@@ -51,6 +52,9 @@ class ShopifyConnector:
     privacy_topics = frozenset(COMPLIANCE_TOPICS)
     # Locations and variants before orders and stock, which point at them.
     backfill_resources = ("locations", "variants", "customers", "orders", "inventory")
+    # ``POST /webhooks/shopify`` and ``reshelf shop add shopify``, served through the registry.
+    receive_webhook = staticmethod(webhooks.receive)
+    cli_commands = (add_shopify,)
 
     def __init__(
         self,

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # What reconciliation re-reads: orders carry their refunds and fulfilments; the second
 # resource heals missed stock updates (WooCommerce keeps stock on the product).
-RESOURCES = {
+RESOURCES: dict[str, tuple[str, ...]] = {
     Platform.SHOPIFY: ("orders", "inventory"),
     Platform.WOOCOMMERCE: ("orders", "products"),
 }

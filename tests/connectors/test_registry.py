@@ -19,7 +19,7 @@ def test_both_platforms_are_registered_by_name():
 
 def test_an_unknown_platform_raises_instead_of_being_taken_for_woocommerce():
     shop = Shop(platform="shopify", domain="x.myshopify.com")
-    shop.platform = "magento"  # type: ignore[assignment]
+    shop.platform = "magento"
     with pytest.raises(connectors.UnknownPlatform, match="magento"):
         connectors.connector_for(None, shop)  # type: ignore[arg-type]
     with pytest.raises(connectors.UnknownPlatform):

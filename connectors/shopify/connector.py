@@ -11,7 +11,7 @@ import httpx
 from shopify_app import ShopifyApp
 from sqlalchemy.orm import Session
 
-from connectors.shopify import bulk, install, ledger, settlements, shopify_returns, sync, webhooks
+from connectors.shopify import bulk, install, money, returns, stock, sync, webhooks
 from connectors.shopify.cli import add_shopify
 from connectors.shopify.client import AdminClient
 from connectors.shopify.consts import COMPLIANCE_TOPICS
@@ -110,19 +110,19 @@ class ShopifyConnector:
 
     def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer:
         """Restock on Shopify, once (dispose on a Shopify return, else adjust with CAS)."""
-        return ledger.apply_movement(self.api, movement)
+        return stock.apply_movement(self.api, movement)
 
     def apply_settlement(self, session: Session, settlement: Settlement) -> StoreAnswer:
         """Refund or credit through ``returnProcess``, then close the Shopify return."""
-        return settlements.apply_settlement(self.api, settlement)
+        return money.apply_settlement(self.api, settlement)
 
     def push_return(self, session: Session, request: ReturnRequest) -> None:
         """Create or move the Shopify return to match Reshelf's status."""
-        shopify_returns.push(request, self.api)
+        returns.push(request, self.api)
 
     def read_available(self, variant: Variant, location: Location) -> int:
         """Units available on Shopify now."""
-        return ledger.read_available(self.api, variant, location)
+        return stock.read_available(self.api, variant, location)
 
     def process_delivery(self, session: Session, delivery: InboxDelivery) -> None:
         """Apply a stored webhook through the topic's handler; unknown topics are ignored."""

@@ -6,7 +6,7 @@ the answer never waits on processing: the delivery is durable in the inbox befor
 and a repeated ``X-Shopify-Webhook-Id`` is answered 200 without a second row.
 Verification uses ``shopifyapp``'s verifier (HMAC-SHA256 of the raw body with the app's
 secret, https://shopify.dev/docs/apps/build/webhooks/verify-deliveries). The handlers live
-in ``handlers`` (the mirror) and ``compliance`` (the privacy topics).
+in ``handlers`` (the mirror) and ``privacy`` (the privacy topics).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import hashlib
 import orjson
 from shopify_app import RequestInput, ShopifyApp
 
-from connectors.shopify import compliance, handlers
+from connectors.shopify import handlers, privacy
 from connectors.shopify.consts import MAX_WEBHOOK_BYTES, RETURN_TOPICS
 from connectors.shopify.mapping import when
 from connectors.shopify.received import Handler
@@ -137,7 +137,7 @@ HANDLERS: dict[str, Handler] = {
     "app/uninstalled": handlers.on_uninstalled,
     "app/scopes_update": handlers.on_scopes_update,
     "bulk_operations/finish": handlers.on_bulk_finish,
-    "customers/data_request": compliance.on_data_request,
-    "customers/redact": compliance.on_customer_redact,
-    "shop/redact": compliance.on_shop_redact,
+    "customers/data_request": privacy.on_data_request,
+    "customers/redact": privacy.on_customer_redact,
+    "shop/redact": privacy.on_shop_redact,
 }

@@ -6,6 +6,10 @@ from enum import StrEnum
 
 
 class Platform(StrEnum):
+    """The platforms Reshelf ships a connector for. ``Shop.platform`` is a plain string, the
+    name a connector class is registered under (``connectors.CONNECTORS``), so another
+    platform needs no change here."""
+
     SHOPIFY = "shopify"
     WOOCOMMERCE = "woocommerce"
 

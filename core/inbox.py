@@ -30,7 +30,7 @@ from sqlalchemy import URL, Connection, Engine, Insert, Table, bindparam, create
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from core.db import dialect_insert
-from core.enums import InboxStatus, Platform, ShopStatus
+from core.enums import InboxStatus, ShopStatus
 from core.models import InboxDelivery, Shop
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ class NewDelivery:
     """A verified delivery, as the inbox stores it."""
 
     shop_id: int
-    platform: Platform
+    platform: str
     topic: str
     dedupe_key: str
     received_at: datetime
@@ -89,7 +89,7 @@ def _unpinged_autocommit_engine(url: URL) -> Engine:
 
 
 def find_delivery_shop(
-    connection: Connection, platform: Platform, *, domain: str | None = None, key: str | None = None
+    connection: Connection, platform: str, *, domain: str | None = None, key: str | None = None
 ) -> DeliveryShop | None:
     """The shop a delivery names, by its domain (Shopify) or its public key (WooCommerce)."""
     if domain is not None:
@@ -113,12 +113,12 @@ class Inbox:
 
     def __init__(self, engine: Engine, ttl: float = 60, maxsize: int = 10_000) -> None:
         self.engine = engine
-        self._shops: TTLCache[tuple[Platform, str], DeliveryShop] = TTLCache(maxsize, ttl)
+        self._shops: TTLCache[tuple[str, str], DeliveryShop] = TTLCache(maxsize, ttl)
         self._lock = threading.Lock()  # TTLCache is not safe across threads on its own
 
     def find_shop(
         self,
-        platform: Platform,
+        platform: str,
         *,
         domain: str | None = None,
         key: str | None = None,
@@ -225,7 +225,7 @@ def store_delivery(connection: Connection, delivery: NewDelivery) -> int | None:
 def _driver_values(delivery: NewDelivery) -> dict[str, Any]:
     """What the model's column types would bind (``test_inbox`` reads them back through it)."""
     values = dict(vars(delivery))
-    values["platform"] = delivery.platform.value
+    values["platform"] = str(delivery.platform)
     values["headers"] = orjson.dumps(delivery.headers).decode()
     return values
 

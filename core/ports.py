@@ -7,24 +7,27 @@ same code with whichever implementation fits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from core.clock import Clock
-    from core.enums import Platform
+    from core.inbox import Inbox
     from core.models import (
         InboxDelivery,
         Location,
         ReturnRequest,
         Settlement,
+        Shop,
         StockMovement,
         Variant,
     )
 
-JobKind = Literal["movement", "settlement", "return_sync", "inbox"]
+# "backfill" takes a shop id: a newly connected shop is read whole (``worker.backfills``).
+JobKind = Literal["movement", "settlement", "return_sync", "inbox", "backfill"]
 
 
 class JobDispatcher(Protocol):
@@ -78,9 +81,15 @@ class StoreConnector(Protocol):
     ``RetriableStoreError`` or ``FatalStoreError`` (see ``core.errors``).
     """
 
-    platform: Platform
-    # Calls in flight to one shop at once; the worker's per-shop rate limit uses it.
-    max_concurrency: int
+    @property
+    def platform(self) -> str:
+        """The platform name (``Shop.platform``)."""
+        ...
+
+    @property
+    def max_concurrency(self) -> int:
+        """Calls in flight to one shop at once; the worker's per-shop rate limit uses it."""
+        ...
 
     def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer: ...
 
@@ -103,3 +112,71 @@ class StoreConnector(Protocol):
 
     def check_webhooks(self, session: Session) -> list[str]:
         """Repair webhook subscriptions; return what was repaired."""
+
+
+class Readable(Protocol):
+    """A request body stream (WSGI's ``wsgi.input``, werkzeug's ``request.stream``)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class IncomingWebhook(NamedTuple):
+    """A webhook request as the endpoint received it, before a byte of the body is read."""
+
+    # The WSGI environ: each header is one lookup (``HTTP_X_SHOPIFY_TOPIC``), PEP 3333.
+    environ: Mapping[str, Any]
+    stream: Readable
+    content_length: int | None
+    # The last part of the URL (``/webhooks/woocommerce/<shop key>``), None if there is none.
+    shop_key: str | None
+
+
+class Acknowledgement(NamedTuple):
+    """The endpoint's answer, and the inbox row to announce to the worker (None: nothing new)."""
+
+    text: str
+    status: int
+    stored: int | None = None
+
+
+class ConnectorClass(Protocol):
+    """A platform's connector class, as ``connectors.CONNECTORS`` holds it.
+
+    What callers need before they have one shop's connector is read from the class: the
+    dispatcher's per-shop limit, the privacy topics the sweeper must not hold back.
+    """
+
+    @property
+    def platform(self) -> str:
+        """The platform name, the value stored in ``Shop.platform`` (the registry's key)."""
+        ...
+
+    @property
+    def max_concurrency(self) -> int:
+        """Calls in flight to one shop at once; the worker's per-shop rate limit uses it."""
+        ...
+
+    @property
+    def privacy_topics(self) -> frozenset[str]:
+        """Topics applied whatever the shop's state (privacy requests need no store call)."""
+        ...
+
+    @property
+    def backfill_resources(self) -> tuple[str, ...]:
+        """What a new shop's backfill syncs, in order (orders point at products)."""
+        ...
+
+    def for_shop(self, session: Session, shop: Shop) -> StoreConnector:
+        """The connector of one shop of this platform, ready to call the store."""
+        ...
+
+    def receive_webhook(
+        self, incoming: IncomingWebhook, inbox: Inbox, clock: Clock
+    ) -> Acknowledgement:
+        """Verify one delivery and store it in the inbox (``POST /webhooks/<platform>``)."""
+        ...
+
+    @property
+    def cli_commands(self) -> tuple[Any, ...]:
+        """The platform's ``reshelf`` commands (click commands), added under ``reshelf shop``."""
+        ...

@@ -21,8 +21,7 @@ from webapp.security_headers import init_security_headers
 # Blueprints other parts of Reshelf provide, and whether their POSTs come from a store's
 # servers (signed by the store, so exempt from CSRF) rather than from a browser form.
 PLATFORM_BLUEPRINTS = (
-    ("webapp.webhooks.shopify", True),
-    ("webapp.webhooks.woocommerce", True),
+    ("webapp.webhooks.endpoint", True),
     ("webapp.install.shopify", False),
     ("webapp.install.woocommerce", False),
 )

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from connectors import CONNECTORS
 from core.config import get_settings
 from core.db import engine_for, session_scope
-from core.enums import Platform, Role
+from core.enums import Role
 from core.models import Shop
 from webapp.optional import optional_attr
 
@@ -157,9 +158,29 @@ def shop() -> None:
     """Connect, list and remove stores."""
 
 
-@shop.group("add")
+class PlatformCommands(click.Group):
+    """The commands each registered platform's connector brings (``cli_commands``).
+
+    Looked up in ``connectors.CONNECTORS`` when the command runs, so a platform registered
+    in its own folder is served without a change here.
+    """
+
+    def _commands(self) -> dict[str, click.Command]:
+        found = {c.name: c for k in CONNECTORS.values() for c in k.cli_commands if c.name}
+        return {**found, **self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every registered platform's command names."""
+        return sorted(self._commands())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The named platform's command, if a registered platform has it."""
+        return self._commands().get(cmd_name)
+
+
+@shop.group("add", cls=PlatformCommands)
 def shop_add() -> None:
-    """Connect a store: one subcommand per platform (shopify, woocommerce)."""
+    """Connect a store: one subcommand per registered platform (shopify, woocommerce)."""
 
 
 @shop.command("list")
@@ -168,7 +189,7 @@ def shop_list() -> None:
     with database() as session:
         shops = session.scalars(select(Shop).order_by(Shop.platform, Shop.domain)).all()
         for row in shops:
-            click.echo(f"{row.domain}\t{row.platform.value}\t{row.status.value}\t{row.key}")
+            click.echo(f"{row.domain}\t{row.platform}\t{row.status.value}\t{row.key}")
     if not shops:
         click.echo("No shops yet. Connect one with `reshelf shop add`.")
 
@@ -234,10 +255,6 @@ def _mount_parts() -> None:
     """Add the commands other parts provide, where they are installed."""
     worker_command = optional_attr("worker.cli", "worker_command")
     main.add_command(worker_command or worker_missing, name="worker")
-    for platform in Platform:
-        add = optional_attr(f"connectors.{platform.value}.cli", f"add_{platform.value}")
-        if add is not None:
-            shop_add.add_command(add, name=platform.value)
 
 
 @click.command(context_settings={"ignore_unknown_options": True})

@@ -39,7 +39,7 @@ class WorkerContext:
     def job_dispatcher(self) -> JobDispatcher:
         """Where jobs enqueue follow-up work (the RQ dispatcher unless a test set one)."""
         if self.dispatcher is None:
-            self.dispatcher = RQDispatcher(engine=self.engine, connector_for=self.connector_for)
+            self.dispatcher = RQDispatcher(engine=self.engine)
         return self.dispatcher
 
 

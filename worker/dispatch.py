@@ -25,7 +25,7 @@ from rq.utils import as_text
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-import connectors
+from connectors import connector_class
 from core.config import get_settings
 from core.db import engine_for, session_factory
 from core.models import InboxDelivery, ReturnEvent, ReturnRequest, Settlement, Shop, StockMovement
@@ -33,7 +33,7 @@ from core.ports import JobKind, StoreConnector
 from worker import queues
 from worker.abandoned import discard, is_lost, worker_is_gone
 from worker.inbox_relay import Doorbell
-from worker.jobs_table import FAILURE_TTL, JOB_TIMEOUT, JOBS, name_of
+from worker.jobs_table import FAILURE_TTL, JOB_TIMEOUT, JOBS
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Kind:
     """Which job of ``worker.jobs_table`` does one kind of committed work, and its row."""
 
     job: str  # the table's name, which is also how the job's id begins
-    owner: type[StockMovement | Settlement | ReturnRequest | InboxDelivery]
+    owner: type[StockMovement | Settlement | ReturnRequest | InboxDelivery | Shop]
 
 
 KINDS: dict[JobKind, Kind] = {
@@ -58,9 +58,10 @@ KINDS: dict[JobKind, Kind] = {
     "settlement": Kind("settle", Settlement),
     "return_sync": Kind("return-sync", ReturnRequest),
     "inbox": Kind("inbox", InboxDelivery),
+    "backfill": Kind("backfill", Shop),
 }
 
-Owned = StockMovement | Settlement | ReturnRequest | InboxDelivery
+Owned = StockMovement | Settlement | ReturnRequest | InboxDelivery | Shop
 
 
 def job_id_for(session: Session, kind: JobKind, object_id: int) -> str:
@@ -84,14 +85,12 @@ class RQDispatcher:
         self,
         engine: Engine | None = None,
         connection: Redis | None = None,
-        connector_for: ConnectorFactory | None = None,
         gather_rings: float = 0.0,
     ) -> None:
         """``gather_rings``: seconds the inbox rings of this process are gathered for before
         one push announces them all (``inbox_relay.GatheredRings``); 0 pushes each at once."""
         self.engine = engine or engine_for(get_settings().database_url)
         self.connection = connection or queues.redis_connection()
-        self._connector_for = connector_for or connectors.connector_for
         self.doorbell = Doorbell(self.connection, gather_rings)
         self._concurrency_by_shop: dict[int, int] = {}
         self._queues = queues.QueueCache(self.connection)
@@ -120,7 +119,8 @@ class RQDispatcher:
                 log.warning("no %s %s to dispatch", kind, object_id)
                 return None
             job_id = job_id_for(session, kind, object_id)
-            limit = self.rate_limit(session, owner.shop_id) if JOBS[job].paced else None
+            shop_id = owner.id if isinstance(owner, Shop) else owner.shop_id  # a backfill's row
+            limit = self.rate_limit(session, shop_id) if JOBS[job].paced else None
         return self.enqueue_job(
             job, job_id, (object_id,), limit,
             replace_dead=replace_dead, description=f"{kind} {object_id}",
@@ -158,19 +158,6 @@ class RQDispatcher:
         log.info("enqueued %s", job_id, extra={"job_id": job_id})
         return job
 
-    def enqueue_once(
-        self, func: str, queue_name: str, job_id: str, args: tuple[int, ...],
-        limit: RateLimit | None, *, replace_dead: bool = False, description: str = "",
-    ) -> Job | None:  # fmt: skip
-        """``enqueue_job`` for a caller that names the job by its function (the web app's
-        backfill until it moves into the worker); the function must be in the table."""
-        name = name_of(func)
-        if JOBS[name].queue != queue_name:
-            raise ValueError(f"{func} runs on {JOBS[name].queue}, not {queue_name}")
-        return self.enqueue_job(
-            name, job_id, args, limit, replace_dead=replace_dead, description=description
-        )
-
     def enqueue_delivery(self, delivery_id: int) -> Job | None:
         """Enqueue a stored delivery's job (the relay's step), or nothing if it has one."""
         return self.doorbell.enqueue_delivery(delivery_id)
@@ -184,7 +171,7 @@ class RQDispatcher:
         known = self._concurrency_by_shop
         if shop_id not in known:
             shop = session.get_one(Shop, shop_id)
-            known[shop_id] = max(1, int(self._connector_for(session, shop).max_concurrency))
+            known[shop_id] = max(1, connector_class(shop.platform).max_concurrency)
         return RateLimit(f"shop-{shop_id}", known[shop_id])
 
     def _held(self, job_id: str, replace_dead: bool) -> bool:

@@ -48,8 +48,8 @@ JOBS: dict[str, JobSpec] = {
     "inbox-relay": JobSpec("worker.inbox_relay.relay_job", queues.WEBHOOKS),
     # One shop's store read again, enqueued per active shop by ``reconcile_all_job``.
     "reconcile": JobSpec("worker.reconcile.reconcile_shop_job", queues.SYNC, paced=True),
-    # The backfills, one per platform, go here when they move to ``worker/backfills.py``.
-    "backfill": JobSpec("webapp.install.shopify.backfill_job", queues.SYNC),
+    # A new shop's first copy of the store, for every platform (``worker.backfills``).
+    "backfill": JobSpec("worker.backfills.backfill_job", queues.SYNC),
     # The schedule: enqueued by ``rq cron`` (``worker.schedule``) every ``every`` seconds.
     "sweep": JobSpec("worker.sweeper.sweep_job", queues.DEFAULT, None, every=MINUTE),
     "reconcile-all": JobSpec(
@@ -68,11 +68,3 @@ JOBS: dict[str, JobSpec] = {
         "worker.scheduled.prune_inbox_job", queues.DEFAULT, None, every=24 * 60 * MINUTE
     ),
 }
-
-
-def name_of(func: str) -> str:
-    """The table's name for the job whose function is ``func``; ValueError if unlisted."""
-    for name, spec in JOBS.items():
-        if spec.func == func:
-            return name
-    raise ValueError(f"{func} is not in worker.jobs_table.JOBS")

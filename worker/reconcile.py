@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # What reconciliation re-reads: orders carry their refunds and fulfilments; the second
 # resource heals missed stock updates (WooCommerce keeps stock on the product).
-RESOURCES = {
+RESOURCES: dict[str, tuple[str, ...]] = {
     Platform.SHOPIFY: ("orders", "inventory"),
     Platform.WOOCOMMERCE: ("orders", "products"),
 }
@@ -40,7 +40,7 @@ RESOURCES = {
 def reconcile_all_job() -> int:
     """Enqueue one reconciliation per active shop (paced per shop like every store call)."""
     context = get_context()
-    dispatcher = RQDispatcher(engine=context.engine, connector_for=context.connector_for)
+    dispatcher = RQDispatcher(engine=context.engine)
     slot = int(context.clock.now().timestamp()) // 60
     enqueued = 0
     with context.session() as session:

@@ -69,7 +69,6 @@ def sweep(connection: Redis | None = None) -> int:
     dispatcher = RQDispatcher(
         engine=context.engine,
         connection=connection or redis_connection(),
-        connector_for=context.connector_for,
     )
     for name in PRIORITY:
         queue = get_queue(name, dispatcher.connection)

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from connectors.shopify.connector import ShopifyConnector
+from core.models import Shop
 
-    from connectors.shopify.connector import ShopifyConnector
-    from core.models import Shop
+__all__ = ["ShopifyConnector", "connector_for"]
 
 
 def connector_for(session: Session, shop: Shop) -> ShopifyConnector:
-    """The connector of one Shopify shop, its token refreshed first if it expires soon.
-
-    The refreshed token is committed before the caller's work starts: Shopify retires the
-    old refresh token once the new access token is used, so a later rollback of that work
-    must not take the new tokens with it.
-    """
-    from connectors.shopify.connector import ShopifyConnector
-    from connectors.shopify.install import needs_refresh
-    from core.clock import SystemClock
-
-    connector = ShopifyConnector(shop)
-    clock = SystemClock()
-    if needs_refresh(shop, clock.now()) and connector.refresh_credentials(session, clock):
-        session.commit()
-    return connector
+    """The connector of one Shopify shop, its token refreshed first if it expires soon."""
+    return ShopifyConnector.for_shop(session, shop)

@@ -11,8 +11,10 @@ import httpx
 from shopify_app import ShopifyApp
 from sqlalchemy.orm import Session
 
-from connectors.shopify import bulk, install, ledger, settlements, shopify_returns, sync
+from connectors.shopify import bulk, install, money, returns, stock, sync, webhooks
+from connectors.shopify.cli import add_shopify
 from connectors.shopify.client import AdminClient
+from connectors.shopify.consts import COMPLIANCE_TOPICS
 from connectors.shopify.received import Received
 from connectors.shopify.transport import routed_client
 from connectors.shopify.webhooks import HANDLERS
@@ -46,6 +48,13 @@ class ShopifyConnector:
     platform = Platform.SHOPIFY
     # Shopify's limit is the cost bucket, which the client paces; two calls at once keep it busy.
     max_concurrency = 2
+    # shop/redact comes 48 hours after uninstall: these are applied whatever the shop's state.
+    privacy_topics = frozenset(COMPLIANCE_TOPICS)
+    # Locations and variants before orders and stock, which point at them.
+    backfill_resources = ("locations", "variants", "customers", "orders", "inventory")
+    # ``POST /webhooks/shopify`` and ``reshelf shop add shopify``, served through the registry.
+    receive_webhook = staticmethod(webhooks.receive)
+    cli_commands = (add_shopify,)
 
     def __init__(
         self,
@@ -58,6 +67,21 @@ class ShopifyConnector:
         self.http_client = http_client if http_client is not None else routed_client(os.environ)
         self._app = app
         self.clock = clock or SystemClock()
+
+    @classmethod
+    def for_shop(cls, session: Session, shop: Shop) -> ShopifyConnector:
+        """The connector of one Shopify shop, its token refreshed first if it expires soon.
+
+        The refreshed token is committed before the caller's work starts: Shopify retires the
+        old refresh token once the new access token is used, so a later rollback of that work
+        must not take the new tokens with it.
+        """
+        connector = cls(shop)
+        clock = SystemClock()
+        expiring = install.needs_refresh(shop, clock.now())
+        if expiring and connector.refresh_credentials(session, clock):
+            session.commit()
+        return connector
 
     @property
     def app(self) -> ShopifyApp:
@@ -86,19 +110,19 @@ class ShopifyConnector:
 
     def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer:
         """Restock on Shopify, once (dispose on a Shopify return, else adjust with CAS)."""
-        return ledger.apply_movement(self.api, movement)
+        return stock.apply_movement(self.api, movement)
 
     def apply_settlement(self, session: Session, settlement: Settlement) -> StoreAnswer:
         """Refund or credit through ``returnProcess``, then close the Shopify return."""
-        return settlements.apply_settlement(self.api, settlement)
+        return money.apply_settlement(self.api, settlement)
 
     def push_return(self, session: Session, request: ReturnRequest) -> None:
         """Create or move the Shopify return to match Reshelf's status."""
-        shopify_returns.push(request, self.api)
+        returns.push(request, self.api)
 
     def read_available(self, variant: Variant, location: Location) -> int:
         """Units available on Shopify now."""
-        return ledger.read_available(self.api, variant, location)
+        return stock.read_available(self.api, variant, location)
 
     def process_delivery(self, session: Session, delivery: InboxDelivery) -> None:
         """Apply a stored webhook through the topic's handler; unknown topics are ignored."""
@@ -128,4 +152,4 @@ class ShopifyConnector:
         return []
 
 
-SYNC_ORDER = ("locations", "variants", "customers", "orders", "inventory")
+SYNC_ORDER = ShopifyConnector.backfill_resources

@@ -11,12 +11,13 @@ import logging
 
 from sqlalchemy import select
 
-from connectors.shopify import compliance, shopify_returns
+from connectors.shopify import privacy, returns
 from connectors.shopify.mapping import customer_from_rest, order_from_rest, when
 from connectors.shopify.mirror import upsert_customer, upsert_order
 from connectors.shopify.received import Received
 from core.enums import ShopStatus
-from core.models import InventoryLevel, Location, Order, ReturnRequest, Variant
+from core.models import InventoryLevel, Location, Order, Variant
+from core.services.platform_returns import find_platform_return
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def on_customer(event: Received) -> None:
 def on_customer_delete(event: Received) -> None:
     """customers/delete: the customer is gone from the store; keep returns, lose the person."""
     platform_id = f"gid://shopify/Customer/{event.body['id']}"
-    compliance.redact_customer(event.session, event.shop, platform_id, [], delivery=event.delivery)
+    privacy.redact_customer(event.session, event.shop, platform_id, [], delivery=event.delivery)
 
 
 def on_refund(event: Received) -> None:
@@ -51,19 +52,15 @@ def on_refund(event: Received) -> None:
 
 def on_return(event: Received) -> None:
     """returns/*: record Shopify's status; a shopper's new request is decided and answered."""
-    request = event.session.scalars(
-        select(ReturnRequest).where(
-            ReturnRequest.shop_id == event.shop.id,
-            ReturnRequest.platform_return_id == event.body.get("admin_graphql_api_id"),
-        )
-    ).one_or_none()
+    return_id = str(event.body.get("admin_graphql_api_id"))
+    request = find_platform_return(event.session, event.shop, return_id)
     if request is None:
         if event.topic == "returns/request":
-            shopify_returns.adopt_requested_return(event.session, event.shop, event.body, event.api)
+            returns.adopt_requested_return(event.session, event.shop, event.body, event.api)
         return
     request.platform_data = {**request.platform_data, "shopify_status": event.body.get("status")}
     if event.topic == "returns/request":
-        shopify_returns.push(request, event.api)  # a retried delivery: answer Shopify now
+        returns.push(request, event.api)  # a retried delivery: answer Shopify now
 
 
 def on_dispose(event: Received) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from connectors.woocommerce.connector import WooCommerceConnector, delivery_url
+from connectors.woocommerce.connector import WooCommerceConnector
+from connectors.woocommerce.webhooks import delivery_url
 from core.models import Shop
 
 __all__ = ["WooCommerceConnector", "connector_for", "delivery_url"]

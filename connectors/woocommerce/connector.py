@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.woocommerce import money, privacy, stock, sync, webhooks
+from connectors.woocommerce.cli import add_woocommerce
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import ERASE_TOPIC, PLUGIN_STATUSES
 from connectors.woocommerce.errors import WooFatalError
+from connectors.woocommerce.webhooks import delivery_url
 from core.clock import Clock
 from core.config import get_settings
 from core.enums import InboxStatus, Platform, ResolutionKind
@@ -60,17 +62,19 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def delivery_url(public_url: str, shop: Shop) -> str:
-    """Where this shop's webhooks are delivered."""
-    return f"{public_url.rstrip('/')}/webhooks/woocommerce/{shop.key}"
-
-
 class WooCommerceConnector:
     """Talks to one WooCommerce store with the shop's (decrypted) keys."""
 
     platform = Platform.WOOCOMMERCE
     # WooCommerce has no API rate limit of its own; its PHP workers are the limit.
     max_concurrency = 4
+    # The plugin's erasure request needs no store call: applied whatever the shop's state.
+    privacy_topics = frozenset({ERASE_TOPIC})
+    # Products first (orders point at them), then customers, then orders.
+    backfill_resources = ("products", "customers", "orders")
+    # ``POST /webhooks/woocommerce/<shop key>`` and ``reshelf shop add woocommerce``.
+    receive_webhook = staticmethod(webhooks.receive)
+    cli_commands = (add_woocommerce,)
 
     def __init__(
         self, shop: Shop, client: WooClient | None = None, public_url: str | None = None
@@ -86,7 +90,7 @@ class WooCommerceConnector:
 
     @classmethod
     def for_shop(cls, session: Session, shop: Shop) -> WooCommerceConnector:
-        """The connector the worker uses (``connectors.connector_for``)."""
+        """The connector of one shop (``connectors.connector_for``): keys do not expire."""
         return cls(shop)
 
     @property

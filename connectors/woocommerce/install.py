@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from connectors.woocommerce import sync, webhooks
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.connect import normalise_store_url
-from connectors.woocommerce.connector import delivery_url
 from connectors.woocommerce.errors import WooFatalError
+from connectors.woocommerce.webhooks import delivery_url
 from core.clock import Clock
 from core.enums import Platform, ShopStatus
 from core.errors import StoreError

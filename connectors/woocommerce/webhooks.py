@@ -1,4 +1,11 @@
-"""Webhooks: verify a delivery, recognise the ping, dedupe, and keep subscriptions alive.
+"""Webhooks: take a delivery into the inbox, verify, dedupe, and keep subscriptions alive.
+
+``receive`` is what ``POST /webhooks/woocommerce/<shop key>`` runs. The shop is found from
+the URL before a byte of the body is read (unknown key: 404), and a body over
+``MAX_WEBHOOK_BYTES`` gets 413 and is not stored. The ping WooCommerce sends when a webhook
+is saved gets 200 and is not stored; a bad or missing signature gets 401; a signed body that
+is not a WooCommerce payload gets 400. A delivery already in the inbox (same topic, resource
+and ``date_modified_gmt``) is acknowledged again without a second row.
 
 Facts (plugins/woocommerce/includes/class-wc-webhook.php):
 - ``X-WC-Webhook-Signature`` is base64(HMAC-SHA256(raw body, secret)).
@@ -26,6 +33,11 @@ from typing import Any
 
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import TOPICS, WEBHOOK_NAME
+from core.clock import Clock
+from core.enums import Platform, ShopStatus
+from core.inbox import DeliveryShop, Inbox, NewDelivery
+from core.models import Shop
+from core.ports import Acknowledgement, IncomingWebhook, Readable
 
 log = logging.getLogger(__name__)
 # An order with hundreds of lines is a few hundred KB; nothing bigger comes from a store,
@@ -111,6 +123,82 @@ def dedupe_key(topic: str, payload: dict[str, Any]) -> str:
         return f"{topic}:{arg}:{digest}"
     stamp = payload.get("date_modified_gmt") or "deleted"
     return f"{topic}:{payload.get('id')}:{stamp}"
+
+
+def _raw_body(stream: Readable, content_length: int | None) -> bytes | None:
+    """The body, or None when it is larger than any WooCommerce delivery."""
+    limit = MAX_WEBHOOK_BYTES
+    if content_length is not None and content_length > limit:
+        return None
+    # One read may stop short (a chunked body comes a chunk at a time): read to the end.
+    body = b""
+    while len(body) <= limit and (chunk := stream.read(limit + 1 - len(body))):
+        body += chunk
+    return None if len(body) > limit else body
+
+
+def _headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The request's headers by name, as werkzeug spells them (``X-Wc-Webhook-Topic``)."""
+    found = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k[:5] == "HTTP_"}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            found[key.replace("_", "-").title()] = environ[key]
+    return found
+
+
+def _installed(shop: DeliveryShop) -> bool:
+    return shop.status != ShopStatus.UNINSTALLED
+
+
+def receive(incoming: IncomingWebhook, inbox: Inbox, clock: Clock) -> Acknowledgement:
+    """Take one delivery into the inbox (see the module's docstring for each answer)."""
+    shop_key = incoming.shop_key
+    if shop_key is None:
+        return Acknowledgement("Not Found", 404)
+    headers = _headers(incoming.environ)
+    signature = header(headers, "X-WC-Webhook-Signature")
+    shop = inbox.find_shop(Platform.WOOCOMMERCE, key=shop_key, accept=_installed)
+    if shop is None:
+        # WooCommerce counts it as a failure and disables the webhook in time.
+        return Acknowledgement("Not Found", 404)
+    body = _raw_body(incoming.stream, incoming.content_length)
+    if body is None:
+        return Acknowledgement("Payload too large", 413)
+
+    def signed_for(shop: DeliveryShop) -> bool:
+        secret = shop.credential("webhook_secret") or ""
+        return _installed(shop) and bool(secret) and verify(body, secret, signature)
+
+    if is_ping(headers, body):
+        return Acknowledgement("", 200)
+    if not signed_for(shop):
+        found = inbox.find_shop(Platform.WOOCOMMERCE, key=shop_key, accept=signed_for)
+        if found is None:
+            return Acknowledgement("Bad or missing X-WC-Webhook-Signature", 401)
+        shop = found
+    try:
+        delivery = parse(headers, body)
+    except MalformedDelivery as exc:
+        return Acknowledgement(f"Malformed delivery: {exc}", 400)
+    record = NewDelivery(
+        shop_id=shop.id,
+        platform=Platform.WOOCOMMERCE,
+        topic=delivery.topic,
+        dedupe_key=delivery.dedupe_key,
+        webhook_id=delivery.webhook_id,
+        event_id=delivery.delivery_id,
+        resource_id=delivery.resource_id,
+        headers={k: v for k, v in headers.items() if k.lower().startswith("x-wc-webhook")},
+        body=body,
+        received_at=clock.now(),
+    )
+    # None: the same state of the same resource is already in the inbox.
+    return Acknowledgement("", 200, inbox.store(record))
+
+
+def delivery_url(public_url: str, shop: Shop) -> str:
+    """Where this shop's webhooks are delivered."""
+    return f"{public_url.rstrip('/')}/webhooks/woocommerce/{shop.key}"
 
 
 def ours(hook: dict[str, Any], delivery_url: str) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamped
 from core.db.types import EncryptedJSON, JSONType, UTCDateTime
-from core.enums import Platform, Role, ShopStatus
+from core.enums import Role, ShopStatus
 from core.models._columns import enum_type, shop_fk
 
 
@@ -27,7 +27,9 @@ class Shop(Base, Timestamped):
     __table_args__ = (UniqueConstraint("platform", "domain"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[Platform] = mapped_column(enum_type(Platform))
+    # A registered platform's name (``connectors.CONNECTORS``; ``Platform`` names the built-in
+    # ones): an open vocabulary, so a platform is added in its own folder, not in the schema.
+    platform: Mapped[str] = mapped_column(String(32))
     domain: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
     key: Mapped[str] = mapped_column(String(32), unique=True, default=new_shop_key)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, Timestamped
 from core.db.types import JSONType, UTCDateTime
-from core.enums import InboxStatus, Platform
+from core.enums import InboxStatus
 from core.models._columns import NEVER_REUSE_IDS, enum_type, shop_fk
 
 
@@ -27,7 +27,7 @@ class InboxDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = shop_fk(index=False)  # the unique key starts with it
-    platform: Mapped[Platform] = mapped_column(enum_type(Platform))
+    platform: Mapped[str] = mapped_column(String(32))  # the shop's (see ``Shop.platform``)
     topic: Mapped[str] = mapped_column(String(128))
     dedupe_key: Mapped[str] = mapped_column(String(255))
     webhook_id: Mapped[str | None] = mapped_column(String(128))

@@ -8,6 +8,7 @@ from core.services.deliveries import process_delivery
 from core.services.eligibility import OrderDecisions, decide_order, returnable_quantities
 from core.services.grading import grade_line
 from core.services.ledger import apply_movement, apply_settlement, push_return
+from core.services.platform_returns import PlatformReturn, adopt_platform_return
 from core.services.policies import ensure_default_policy, publish_policy, published_policy
 from core.services.requests import LineRequest, request_return
 from core.services.resolution import resolve_return
@@ -23,6 +24,8 @@ from core.services.transitions import (
 __all__ = [
     "LineRequest",
     "OrderDecisions",
+    "PlatformReturn",
+    "adopt_platform_return",
     "apply_movement",
     "apply_settlement",
     "approve_return",

@@ -49,6 +49,35 @@ def request_return(
     customer_note: str | None = None,
 ) -> ReturnRequest:
     """Create a return for some lines of an order, decided by the published policy."""
+    request = record_return(
+        session,
+        shop_id=shop_id,
+        order_id=order_id,
+        lines=lines,
+        actor=actor,
+        clock=clock,
+        channel=channel,
+        locale=locale,
+        customer_note=customer_note,
+    )
+    session.commit()
+    dispatcher.dispatch("return_sync", request.id)
+    return request
+
+
+def record_return(
+    session: Session,
+    *,
+    shop_id: int,
+    order_id: int,
+    lines: list[LineRequest],
+    actor: str,
+    clock: Clock,
+    channel: Channel,
+    locale: str = "en",
+    customer_note: str | None = None,
+) -> ReturnRequest:
+    """``request_return``'s work without the commit, for use cases that add to the same row."""
     order = _lock_order(session, shop_id, order_id)
     if not lines or len({li.order_line_id for li in lines}) != len(lines):
         raise DomainError("choose each item to return once, and at least one")
@@ -82,8 +111,6 @@ def request_return(
     _add_lines(session, request, order, lines, decisions)
     record(session, request, "requested", actor, clock, channel=channel.value)
     _decide(session, request, list(decisions.values()), actor="policy", clock=clock)
-    session.commit()
-    dispatcher.dispatch("return_sync", request.id)
     return request
 
 

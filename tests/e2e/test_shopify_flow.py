@@ -77,7 +77,7 @@ def world(engine, db, redis_conn, monkeypatch):
     def connector_for(session, shop):
         return ShopifyConnector(shop, http_client=urls["client"], app=urls["app"])
 
-    dispatcher = RQDispatcher(engine=engine, connection=redis_conn, connector_for=connector_for)
+    dispatcher = RQDispatcher(engine=engine, connection=redis_conn)
     reshelf_app = create_app({"TESTING": True, "DATABASE_ENGINE": engine, "DISPATCHER": dispatcher})
     with serve_wsgi(reshelf_app) as reshelf_url:
         shopify_app = create_emulator(

@@ -77,7 +77,7 @@ def world(engine, db, redis_conn, factory):
     store_app = create_emulator(plugin_installed=True, insecure_callbacks=True)
     store = store_app.extensions["wc_emulator"]
     hang = HangAfterRestock(store_app)
-    dispatcher = RQDispatcher(engine=engine, connection=redis_conn, connector_for=woo_connector)
+    dispatcher = RQDispatcher(engine=engine, connection=redis_conn)
     context = WorkerContext(
         engine=engine, clock=SystemClock(), connector_for=woo_connector, dispatcher=dispatcher
     )
@@ -176,7 +176,8 @@ def test_return_from_the_plugin_link_restocks_once_and_refunds(world, db, run_jo
         },
     )
 
-    shop = _connect(world, db)  # wc-auth, webhooks, backfill
+    shop = _connect(world, db)  # wc-auth, webhooks, and the backfill job queued
+    run_jobs()  # the backfill
     assert len(db.scalars(select(Order).where(Order.shop_id == shop.id)).all()) == 1
 
     order = api.post(

@@ -52,7 +52,7 @@ def world(engine, db, redis_conn, clock):
     store_app = create_emulator()
     store = store_app.extensions["wc_emulator"]
     connectors = Connectors()
-    dispatcher = RQDispatcher(engine=engine, connection=redis_conn, connector_for=connectors)
+    dispatcher = RQDispatcher(engine=engine, connection=redis_conn)
     app = create_app({"TESTING": True, "DATABASE_ENGINE": engine, "DISPATCHER": dispatcher})
     reshelf = Outage(app)
     context = WorkerContext(

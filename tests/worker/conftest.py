@@ -40,4 +40,4 @@ def worker_context(
 
 @pytest.fixture
 def rq_dispatcher(engine: Engine, redis_conn, store: FakeStore, worker_context) -> RQDispatcher:
-    return RQDispatcher(engine=engine, connection=redis_conn, connector_for=store.connector)
+    return RQDispatcher(engine=engine, connection=redis_conn)

@@ -97,7 +97,7 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
             ))  # fmt: skip
             expected[variant.id] += quantity
         db.commit()
-        dispatcher = RQDispatcher(engine=engine, connection=connection, connector_for=connector_for)
+        dispatcher = RQDispatcher(engine=engine, connection=connection)
         for movement_id in db.scalars(select(StockMovement.id)):
             dispatcher.dispatch("movement", movement_id)
 

@@ -19,9 +19,6 @@ TABLE = ROOT / "worker" / "jobs_table.py"
 # A worker process: its command, its loop, the schedule, and every job it may be handed.
 WORKER_PROCESS = ["worker.cli", "worker.runner", "worker.schedule"]
 NOT_JOBS = {"worker.retry.park_current_job"}  # what a job calls on itself, not a job
-BACKFILL_MOVES = pytest.mark.xfail(
-    strict=True, reason="the backfill job is still in webapp.install; it moves into worker/"
-)
 
 
 def _job_functions() -> list[str]:
@@ -58,7 +55,6 @@ def test_every_job_function_of_the_worker_is_in_the_table_once():
     assert _job_functions() == sorted(f for f in listed if f.startswith("worker."))
 
 
-@BACKFILL_MOVES
 def test_no_module_but_the_table_names_a_job_by_its_path():
     outside = {
         str(path.relative_to(ROOT)): names
@@ -69,7 +65,6 @@ def test_no_module_but_the_table_names_a_job_by_its_path():
     assert outside == {}, "enqueue by the table's name (RQDispatcher.enqueue_job)"
 
 
-@BACKFILL_MOVES
 def test_every_job_is_defined_in_the_worker():
     assert [name for name, spec in JOBS.items() if not spec.func.startswith("worker.")] == []
 
@@ -86,9 +81,9 @@ def test_each_job_enqueues_by_its_name_onto_its_queue(name, rq_dispatcher, redis
     assert rq_dispatcher.enqueue_job(name, f"{name}-check", args) is None  # once per id
 
 
-def test_a_function_named_by_its_path_must_be_in_the_table(rq_dispatcher):
-    with pytest.raises(ValueError, match="not in worker.jobs_table.JOBS"):
-        rq_dispatcher.enqueue_once("worker.jobs.no_such_job", "sync", "x-1", (1,), None)
+def test_a_job_not_in_the_table_is_refused(rq_dispatcher):
+    with pytest.raises(KeyError, match="no-such-job"):
+        rq_dispatcher.enqueue_job("no-such-job", "no-such-job-1", (1,))
 
 
 def _imports_without_flask(functions: list[str]) -> dict[str, object]:
@@ -114,7 +109,6 @@ def test_a_worker_process_imports_its_jobs_and_no_flask():
     assert _imports_without_flask(worker_jobs) == {"callable": True, "web": []}
 
 
-@BACKFILL_MOVES
 def test_every_job_of_the_table_imports_without_flask():
     assert _imports_without_flask([spec.func for spec in JOBS.values()]) == {
         "callable": True,

@@ -36,7 +36,7 @@ def test_throttled_and_failing_store_calls_are_retried_until_done(
         variants = db.scalars(select(Variant).where(Variant.shop_id == shop.id)).all()
         chosen = [random.choice(variants) for _ in range(6)]
         movements = [add_movement(db, shop, v, quantity=2) for v in chosen]
-        dispatcher = RQDispatcher(engine=engine, connection=redis_conn, connector_for=connector_for)
+        dispatcher = RQDispatcher(engine=engine, connection=redis_conn)
         for movement in movements:
             dispatcher.dispatch("movement", movement.id)
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, request, url_for
 from markupsafe import escape
 from shopify_app import RequestInput, ShopifyApp
 
-from connectors.shopify.connector import SYNC_ORDER, public_app
+from connectors.shopify.connector import public_app
 from connectors.shopify.install import AppNotConfigured, find_shop, install, needs_refresh
 from connectors.shopify.transport import routed_client
 from core.enums import ShopStatus
@@ -110,27 +110,5 @@ def patch_id_token() -> Response:
 
 
 def enqueue_backfill(shop: Shop) -> None:
-    """Queue the shop's backfill on the sync queue (without RQ, the reconcile job heals)."""
-    dispatcher = get_dispatcher()
-    enqueue_once = getattr(getattr(dispatcher, "inner", dispatcher), "enqueue_once", None)
-    if enqueue_once is None:
-        return
-    from worker import queues
-
-    enqueue_once(
-        "webapp.install.shopify.backfill_job", queues.SYNC, f"backfill-{shop.id}", (shop.id,), None
-    )
-
-
-def backfill_job(shop_id: int) -> None:
-    """Read the whole shop: locations, variants, customers, orders, stock."""
-    from worker.context import get_context
-
-    context = get_context()
-    with context.session() as session:
-        shop = session.get(Shop, shop_id)
-        if shop is None:
-            return
-        connector = context.connector_for(session, shop)
-        for resource in SYNC_ORDER:
-            connector.sync(session, resource, full=True, clock=context.clock)
+    """Queue the shop's backfill (``worker.backfills``); without RQ, the reconcile job heals."""
+    get_dispatcher().dispatch("backfill", shop.id)

@@ -5,7 +5,7 @@ yet) → the store's approve page → the store POSTs the keys to
 ``/install/woocommerce/callback`` (which must answer exactly 200, or the store deletes
 them; Reshelf keeps them on the connect attempt) → the merchant comes back to
 ``/install/woocommerce/return`` in the same session, where Reshelf checks and stores the
-keys, subscribes its webhooks and backfills. Every store address is checked
+keys, subscribes its webhooks and queues the backfill. Every store address is checked
 (``store_address``) before Reshelf calls it. ``/install/woocommerce/`` offers that,
 and manual key entry as the fallback. ``/returns/<shop key>/from-store`` takes the
 plugin's signed link and opens the order in the portal.
@@ -40,6 +40,7 @@ from core.models import Membership, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import csrf, login_manager
+from webapp.jobs import get_dispatcher
 from webapp.limits import connect_start
 
 # Full paths: the connect flow lives under /install/woocommerce, and the plugin's signed
@@ -156,7 +157,7 @@ csrf.exempt(callback)  # the store's server posts here, not a browser form
 
 @bp.get("/install/woocommerce/return")
 def finish() -> Response | tuple[str, int]:
-    """The merchant is back: check the keys, then subscribe webhooks and backfill."""
+    """The merchant is back: check the keys, then subscribe webhooks and queue the backfill."""
     refusal = _signed_in()
     if refusal is not None:
         return refusal
@@ -180,7 +181,7 @@ def finish() -> Response | tuple[str, int]:
 
 @bp.post("/install/woocommerce/keys")
 def add_keys() -> Response | tuple[str, int]:
-    """Manual key entry: check the address, who asks and the keys; subscribe, backfill."""
+    """Manual key entry: check the address, who asks and the keys; subscribe, queue the backfill."""
     refusal = _signed_in()
     if refusal is not None:
         return refusal
@@ -199,7 +200,7 @@ def add_keys() -> Response | tuple[str, int]:
 def _connect(
     session: Session, store: str, consumer_key: str, consumer_secret: str
 ) -> Response | tuple[str, int]:
-    """Keys checked and stored, webhooks subscribed, the user made owner, then the backfill."""
+    """Keys checked and stored, webhooks subscribed, the user made owner, the backfill queued."""
     try:
         public_url = current_app.config["PUBLIC_URL"]
         shop = install.connect_with_keys(
@@ -209,12 +210,9 @@ def _connect(
         session.rollback()
         return _refuse(f"The store refused these keys: {exc}")
     _make_owner(session, shop)
-    try:
-        install.backfill(session, shop, get_clock())
-    except StoreError as exc:
-        flash(f"Connected, but the store refused a call: {exc}", "error")
-    else:
-        flash(f"{shop.name} is connected.", "success")
+    # The backfill is a job (``worker.backfills``): the merchant does not wait on the store.
+    get_dispatcher().dispatch("backfill", shop.id)
+    flash(f"{shop.name} is connected; its orders are being read.", "success")
     return redirect(url_for("index"))
 
 

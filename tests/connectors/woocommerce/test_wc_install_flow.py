@@ -15,6 +15,8 @@ from core.models import Order, Shop, User
 from tests.support.live import serve_wsgi
 from webapp import create_app
 from webapp.users import add_user
+from worker.backfills import backfill_job
+from worker.context import WorkerContext, use_context
 
 PASSWORD = "correct horse battery staple"
 
@@ -50,7 +52,7 @@ def _approve(browser, approve_page):
     return browser.get(html.unescape(link), timeout=20)
 
 
-def test_connect_backfills_and_subscribes(db, reshelf, woo, seed):
+def test_connect_subscribes_and_queues_the_backfill_job(db, engine, dispatcher, reshelf, woo, seed):
     url, browser = reshelf
     seed()
     approve_page = browser.get(
@@ -62,6 +64,11 @@ def test_connect_backfills_and_subscribes(db, reshelf, woo, seed):
     db.expire_all()
     shop = db.scalars(select(Shop).where(Shop.platform == Platform.WOOCOMMERCE)).one()
     assert shop.credential("consumer_key").startswith("ck_")
+    # The request only queued the backfill; the worker's job reads the store.
+    assert ("backfill", shop.id) in dispatcher.sent
+    assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 0
+    with use_context(WorkerContext(engine=engine)):
+        backfill_job(shop.id)
     assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
     assert len(woo[0].dispatcher.webhooks) == 8
     owner = db.scalars(select(User).where(User.email == "owner@example.com")).one()
@@ -93,7 +100,7 @@ def test_start_needs_a_signed_in_user(reshelf, woo):
     assert "user_id" not in parse_qs(urlparse(anonymous.headers["Location"]).query)
 
 
-def test_manual_keys_from_the_connect_page(db, reshelf, woo, woo_keys, seed):
+def test_manual_keys_from_the_connect_page(db, dispatcher, reshelf, woo, woo_keys, seed):
     url, browser = reshelf
     seed()
     page = browser.get(f"{url}/install/woocommerce/", timeout=5)
@@ -123,5 +130,5 @@ def test_manual_keys_from_the_connect_page(db, reshelf, woo, woo_keys, seed):
     assert done.status_code == 200
     db.expire_all()
     shop = db.scalars(select(Shop).where(Shop.platform == Platform.WOOCOMMERCE)).one()
-    assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
+    assert dispatcher.sent == [("backfill", shop.id)]
     assert len(woo[0].dispatcher.webhooks) == 8

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.shopify import shopify_returns
+from connectors.shopify import returns
 from connectors.shopify.client import Api, user_errors
 from connectors.shopify.consts import ORDER_TAG
 from core.enums import Disposition, Grade, ResolutionKind
@@ -70,7 +70,7 @@ def _money_back(api: Api, settlement: Settlement) -> tuple[dict[str, Any] | None
     money = {"amount": str(settlement.amount), "currencyCode": settlement.currency}
     if settlement.kind == ResolutionKind.STORE_CREDIT:
         return None, [{"storeCreditRefund": {"amount": money}}]
-    _, sale = shopify_returns.fulfillment_lines(api, settlement.request.order)
+    _, sale = returns.fulfillment_lines(api, settlement.request.order)
     if sale is None:
         raise FatalStoreError("the order has no successful payment to refund")
     return sale, []
@@ -132,7 +132,7 @@ def apply_settlement(api: Api, settlement: Settlement) -> StoreAnswer:
     if settlement.kind == ResolutionKind.EXCHANGE:
         raise FatalStoreError("exchanges are not supported through Shopify returns yet")
     if request.platform_return_id is None and request.platform_data.get("shopify_state") is None:
-        shopify_returns.create_in_shopify(request, api)
+        returns.create_in_shopify(request, api)
     in_shopify = request.platform_return_id is not None
     payload = _return_process(api, settlement) if in_shopify else _refund_create(api, settlement)
     errors = [e for e in user_errors(payload) if e.get("code") != MISMATCH]
@@ -144,6 +144,6 @@ def apply_settlement(api: Api, settlement: Settlement) -> StoreAnswer:
     note = f"Reshelf return {request.rma}: {what} {settlement.amount} {settlement.currency}"
     api("order_note", {"input": {"id": order_id, "note": note}})
     if in_shopify:
-        shopify_returns.close(request, api)
+        returns.close(request, api)
     reference = request.platform_return_id or ((payload.get("refund") or {}).get("id"))
     return StoreAnswer(reference=reference, raw=payload)

@@ -13,17 +13,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from connectors.shopify import reasons
 from connectors.shopify.client import Api, user_errors
 from core.clock import SystemClock
 from core.enums import Channel, ReturnStatus
-from core.errors import FatalStoreError, NotEligible, RetriableStoreError
+from core.errors import FatalStoreError, NotEligible
 from core.models import Order, ReturnReason, ReturnRequest, Shop
 from core.ports import NullDispatcher
-from core.services import LineRequest, request_return
+from core.services.platform_returns import (
+    PlatformReturn,
+    adopt_platform_return,
+    mirrored_order,
+)
 
 log = logging.getLogger(__name__)
 OPENED = (
@@ -195,41 +198,28 @@ def close(request: ReturnRequest, api: Api) -> None:
 
 
 def adopt_requested_return(session: Session, shop: Shop, body: dict[str, Any], api: Api) -> None:
-    """A shopper asked Shopify for a return: record it, let the policy decide, answer Shopify."""
-    order = session.scalars(
-        select(Order).where(
-            Order.shop_id == shop.id, Order.platform_id == body["order"]["admin_graphql_api_id"]
-        )
-    ).one_or_none()
-    if order is None:
-        raise RetriableStoreError("the return's order is not mirrored yet", retry_after=30)
-    data = api("return_lines", {"id": body["admin_graphql_api_id"]})["return"]
-    by_platform = {line.platform_id: line for line in order.lines}
-    requests = [
-        LineRequest(
-            order_line_id=by_platform[node["fulfillmentLineItem"]["lineItem"]["id"]].id,
-            quantity=node["quantity"],
-        )
-        for node in data["returnLineItems"]["nodes"]
-        if node["fulfillmentLineItem"]["lineItem"]["id"] in by_platform
-    ]
+    """A shopper asked Shopify for a return: core records and decides it, we answer Shopify."""
+    return_id = body["admin_graphql_api_id"]
+    # Before any store call: a return whose order is not mirrored yet is retried later.
+    mirrored_order(session, shop, body["order"]["admin_graphql_api_id"])
+    data = api("return_lines", {"id": return_id})["return"]
+    started = PlatformReturn(
+        platform_return_id=return_id,
+        order_platform_id=body["order"]["admin_graphql_api_id"],
+        lines=[
+            (node["fulfillmentLineItem"]["lineItem"]["id"], node["quantity"])
+            for node in data["returnLineItems"]["nodes"]
+        ],
+        channel=Channel.SHOPIFY,
+        platform_data={"shopify_state": "requested"},
+    )
     try:
-        request = request_return(
-            session,
-            shop_id=shop.id,
-            order_id=order.id,
-            lines=requests,
-            actor="shopper",
-            clock=SystemClock(),
-            dispatcher=NullDispatcher(),
-            channel=Channel.SHOPIFY,
+        request = adopt_platform_return(
+            session, shop, started, clock=SystemClock(), dispatcher=NullDispatcher()
         )
     except NotEligible as refused:
-        decline = decline_input(body["admin_graphql_api_id"], refused.reasons)
+        decline = decline_input(return_id, refused.reasons)
         answer = api("return_decline", {"input": decline, "key": f"reshelf-decline-{body['id']}"})
         _checked(answer["returnDeclineRequest"], "decline return", allow=("INVALID_STATE",))
         return
-    request.platform_return_id = body["admin_graphql_api_id"]
-    _state(request, "requested")
-    session.commit()  # a retry of this delivery now finds the return and only pushes
     push(request, api)

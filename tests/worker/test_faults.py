@@ -47,7 +47,7 @@ from worker.dispatch import RQDispatcher
 from worker.queues import RESTOCK
 from worker.sweeper import sweep
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Enough movements that the rounds end with most still to do: the last workers drain them.
@@ -174,7 +174,7 @@ def _state(db, key: str) -> LedgerState:
     """The movement's state in the database now (a fresh snapshot)."""
     state = db.scalar(select(StockMovement.state).where(StockMovement.idempotency_key == key))
     db.rollback()
-    return state
+    return LedgerState(state)
 
 
 def _store_has(stores, key: str) -> bool:

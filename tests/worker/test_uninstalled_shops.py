@@ -24,7 +24,7 @@ def _delivery(db, shop, clock, topic: str, key: str) -> InboxDelivery:
 
 def _status(db, delivery_id: int) -> InboxStatus:
     db.expire_all()
-    return db.get_one(InboxDelivery, delivery_id).status
+    return InboxStatus(db.get_one(InboxDelivery, delivery_id).status)
 
 
 def test_an_uninstalled_shop_still_gets_its_redaction_and_ignores_the_rest(

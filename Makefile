@@ -28,8 +28,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One xdist worker per core, each with its own database (tests/conftest.py); the ten
+# slowest tests are listed at the end.
+PYTEST_ARGS ?= -n auto --durations=10
+
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## faults: only the fault-injection suite (worker crashes, Redis flushes)
 faults: $(STAMP)

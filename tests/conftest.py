@@ -2,6 +2,11 @@
 
 The suite runs against PostgreSQL and Redis when ``DATABASE_URL`` / ``REDIS_URL`` are set
 (as ``.ci/run`` does), and against an SQLite file and fakeredis when they are not.
+
+Under pytest-xdist (``make pytest`` runs ``-n auto``) each worker process is a run of its
+own: its own instance folder and SQLite file, its own PostgreSQL schema, its own Redis
+database number (tests flush theirs), and, embedded, its own fakeredis. Servers and
+workers the tests start as subprocesses inherit the worker's URLs from the environment.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -21,12 +27,18 @@ from core.clock import FrozenClock
 from core.config import get_settings
 from core.db import Base, make_engine, session_factory
 from core.ports import RecordingDispatcher
+from tests.support import speedups
 from tests.support.factories import Factory
 
 pytest_plugins = ["tests.support.queue_fixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module imports the web app (whose module hashes a dummy at import)."""
+    speedups.apply()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,6 +50,10 @@ def _environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     os.environ["RESHELF_INSTANCE_PATH"] = str(instance)
     os.environ["RESHELF_ENCRYPTION_KEY"] = key
     os.environ.setdefault("SECRET_KEY", "test-secret-key")
+    if os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = worker_redis_url(
+            os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER")
+        )
     schema = _private_schema(os.environ.get("DATABASE_URL", ""))
     get_settings.cache_clear()
     crypto.use_keys([key])
@@ -49,8 +65,24 @@ def _environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         _drop_schema(saved["DATABASE_URL"], schema)
 
 
+def worker_redis_url(url: str, worker: str | None, databases: int = 16) -> str:
+    """The Redis URL of one xdist worker: ``gw0`` keeps the URL's database, ``gw1`` the one
+    below it, and so on (wrapping at ``databases``), so workers never flush each other's.
+
+    Counting down keeps CI's db 15 in range; outside xdist the URL is used as given.
+    """
+    if not worker or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    base = int(query.pop("db", None) or parts.path.strip("/") or 0)
+    db = (base - int(worker[2:])) % databases
+    return urlunsplit(parts._replace(path=f"/{db}", query=urlencode(query)))
+
+
 def _private_schema(url: str) -> str | None:
-    """On PostgreSQL, run in a schema of this run's own, so parallel runs never collide.
+    """On PostgreSQL, run in a schema of this run's own (this process's: one per xdist
+    worker), so parallel runs never collide.
 
     The schema travels in ``DATABASE_URL`` (libpq ``options``), so servers and workers the
     tests start as subprocesses land in it too.

@@ -1,16 +1,22 @@
-"""Fault injection: workers SIGKILLed at random moments and Redis flushed mid-run.
+"""Fault injection: workers SIGKILLed at points inside their jobs and Redis flushed mid-run.
 
-1,000 restock movements across three shops (three emulated WooCommerce stores over real
+400 restock movements across three shops (three emulated WooCommerce stores over real
 HTTP, restocking through the plugin's atomic route) are worked by two separate worker
 processes (``python -m worker --queues restock``, as ``reshelf worker`` runs; the other
-queues, which the schedule fills, are not this test's subject). Each is killed with its work
-horse at random moments and restarted; Redis is flushed once. The sweeper (which the
-schedule runs every minute) is run every second here to compress time. When the queues
-drain, every movement must be applied exactly once: each store's stock equals its
-starting stock plus the movements for it, and nothing is left pending.
+queues, which the schedule fills, are not this test's subject). The run is a number of
+rounds, not a number of seconds: each round lets the workers make a random number of store
+calls, holds the next one (``crash_points``), SIGKILLs the workers with their work horses
+there and restarts them. Even rounds kill both workers with the held call before the store
+saw it or after the store applied it and before its answer (the held movement must still
+be pending then: the test proves it reached the window exactly-once is about); odd rounds
+kill one worker while the other works on, and one of them flushes Redis under the
+survivor. The sweeper (which the schedule runs every minute) runs after every round and
+every second while the rest drains. Then every movement must be applied exactly once:
+each store's stock equals its starting stock plus the movements for it, the stores saw
+each movement applied once, and nothing is left pending.
 
 Without ``REDIS_URL`` (embedded mode) the processes share fakeredis's TCP server
-(``shared_redis_url``).
+(``shared_redis_url``). ``RESHELF_FAULT_SEED`` replays a run.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from core.config import get_settings
 from core.enums import LedgerState
 from core.models import StockMovement, Variant
 from tests.support.queue_fixtures import queues_idle
+from tests.worker.crash_points import AFTER, BEFORE, CrashPoints
 from tests.worker.woo_store import connect_shop, woo_stores
 from worker.context import WorkerContext, use_context
 from worker.dispatch import RQDispatcher
@@ -43,8 +50,12 @@ from worker.sweeper import sweep
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MOVEMENTS, SHOPS, PRODUCTS_PER_SHOP, START_STOCK = 1000, 3, 4, 50
-CHAOS_SECONDS, DRAIN_SECONDS = 12.0, 40.0
+# Enough movements that the rounds end with most still to do: the last workers drain them.
+MOVEMENTS, SHOPS, PRODUCTS_PER_SHOP, START_STOCK = 400, 3, 4, 50
+ROUNDS, FLUSH_ROUND = 6, 3  # the flush comes in a round that leaves one worker alive
+CALLS_BEFORE_POINT = (5, 30)  # store calls a round lets through before its crash point
+# Bounds on waiting, not measures: a slow machine takes longer, it does not fail.
+POINT_SECONDS, DRAIN_SECONDS = 120.0, 180.0
 
 
 class WorkerProcess:
@@ -83,17 +94,20 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
     rng = random.Random(seed)
     connection = Redis.from_url(shared_redis_url)
     context = WorkerContext(engine=engine, clock=SystemClock(), connector_for=connector_for)
-    with woo_stores(SHOPS) as stores, use_context(context):
+    points = CrashPoints()
+    with woo_stores(SHOPS, points.wrap) as stores, use_context(context):
         shops = [connect_shop(db, factory, s, PRODUCTS_PER_SHOP, START_STOCK) for s in stores]
         variants = db.scalars(select(Variant).where(Variant.shop_id.in_([s.id for s in shops])))
         variants = list(variants)
         store_of = {shop.id: store for shop, store in zip(shops, stores, strict=True)}
+        location = {v.shop_id: _location(db, v) for v in variants}
         expected: Counter[int] = Counter()
         for n in range(MOVEMENTS):
             variant, quantity = rng.choice(variants), rng.randint(1, 3)
             db.add(StockMovement(
-                shop_id=variant.shop_id, variant_id=variant.id, location_id=_location(db, variant),
-                quantity=quantity, idempotency_key=f"fault-{n}",
+                shop_id=variant.shop_id, variant_id=variant.id,
+                location_id=location[variant.shop_id], quantity=quantity,
+                idempotency_key=f"fault-{n}",
             ))  # fmt: skip
             expected[variant.id] += quantity
         db.commit()
@@ -103,26 +117,35 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
 
         logs = tmp_path / "workers.log"
         workers = [WorkerProcess(shared_redis_url, logs) for _ in range(2)]
-        kills, flushed = 0, False
+        killed: list[tuple[str, str, LedgerState, bool]] = []  # where, key, state, store has it
         try:
-            started = time.monotonic()
-            while time.monotonic() - started < CHAOS_SECONDS:
-                time.sleep(rng.uniform(0.2, 1.2))
-                victim = rng.randrange(len(workers))
-                workers[victim].kill()
-                workers[victim] = WorkerProcess(shared_redis_url, logs)
-                kills += 1
-                if not flushed and time.monotonic() - started > CHAOS_SECONDS / 3:
+            for n in range(ROUNDS):
+                everyone = n % 2 == 0
+                where = _point(n)
+                points.arm(rng.randint(*CALLS_BEFORE_POINT), where)
+                key = points.wait(POINT_SECONDS)
+                victims = range(len(workers)) if everyone else [rng.randrange(len(workers))]
+                for victim in victims:
+                    workers[victim].kill()
+                if everyone:
+                    killed.append((where, key, _state(db, key), _store_has(stores, key)))
+                if n == FLUSH_ROUND:
                     connection.flushdb()
-                    flushed = True
+                points.release()
                 sweep(connection)
+                for victim in victims:
+                    workers[victim] = WorkerProcess(shared_redis_url, logs)
             _drain(db, connection, DRAIN_SECONDS, seed)
         finally:
+            points.release()
             for worker in workers:
                 worker.stop()
 
-        assert kills >= 5
-        assert flushed
+        # Each crash point was reached with its movement still pending in the database, and
+        # after the store's change the store had applied it: the worker died in between.
+        assert [(w, s, h or w == BEFORE) for w, _, s, h in killed] == [
+            (where, LedgerState.PENDING, True) for where in _kill_all_points()
+        ], f"seed {seed}: {killed}"
         db.expire_all()
         states = dict(db.execute(
             select(StockMovement.state, func.count()).group_by(StockMovement.state)
@@ -135,6 +158,28 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
             assert stock == START_STOCK + expected[variant.id], f"seed {seed}: {variant.sku}"
         applied = sum(len(s.emulator.store.applied_movements) for s in stores)
         assert applied == MOVEMENTS
+
+
+def _point(n: int) -> str:
+    """Where round ``n`` holds its call: kill-all rounds alternate after and before."""
+    return AFTER if n % 4 in (0, 1, 3) else BEFORE
+
+
+def _kill_all_points() -> list[str]:
+    """The points of the rounds that kill both workers, in order."""
+    return [_point(n) for n in range(0, ROUNDS, 2)]
+
+
+def _state(db, key: str) -> LedgerState:
+    """The movement's state in the database now (a fresh snapshot)."""
+    state = db.scalar(select(StockMovement.state).where(StockMovement.idempotency_key == key))
+    db.rollback()
+    return LedgerState(state)
+
+
+def _store_has(stores, key: str) -> bool:
+    """True if one of the stores has applied the movement."""
+    return any(key in s.emulator.store.applied_movements for s in stores)
 
 
 def _location(db, variant):

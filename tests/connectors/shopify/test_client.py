@@ -25,12 +25,17 @@ def test_requests_wait_for_the_bucket_and_lose_nothing(client, seeder, store):
 
 
 def test_throttled_answer_is_retried_after_the_computed_wait(client, store):
+    # The bucket's clock moves only when the client sleeps: on a busy machine the real one
+    # refilled the empty bucket (1,000 points a second) before the first request arrived.
+    now = [time.monotonic()]
+    store.bucket.clock = lambda: now[0]
+    store.bucket.try_take(0)  # refill up to the frozen now, then empty it
     store.bucket.available, store.bucket.restore_rate = 0, 1000
     slept = []
 
     def sleep(seconds):
         slept.append(seconds)
-        time.sleep(seconds)
+        now[0] += seconds
 
     api = AdminClient(store.domain, TOKEN, client, Pacer(sleep=sleep))
     # the first answer is THROTTLED; the pacer learns the bucket and waits before the retry

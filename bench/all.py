@@ -29,8 +29,9 @@ BENCHMARKS = [
 
 def run(name: str, limit: float, env: dict[str, str]) -> str | None:
     """Run one benchmark; None if it succeeded, else what went wrong."""
-    proc = subprocess.Popen([sys.executable, "-m", f"bench.{name}"], env=env,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", f"bench.{name}"], env=env, start_new_session=True
+    )
     try:
         code = proc.wait(timeout=limit)
     except subprocess.TimeoutExpired:

@@ -90,10 +90,20 @@ def shopify(engine: Any, orders: int, scale: float) -> None:
         per_order = meter.spent / result.fetched
         plan_rate = result.fetched / elapsed / scale  # orders/s on the real plan
         most = RESTORE_RATES["standard"] / per_order  # what the restore rate alone allows
-        report("backfill", "backfill.paginated_orders_per_s", plan_rate, "orders/s", most,
-               plan="standard", time_scale=scale, points_per_order=round(per_order, 1),
-               compressed_orders_per_s=round(plan_rate * scale), seconds=round(elapsed, 1),
-               points_spent=meter.spent, points_offered=round(offered))  # fmt: skip
+        report(
+            "backfill",
+            "backfill.paginated_orders_per_s",
+            plan_rate,
+            "orders/s",
+            most,
+            plan="standard",
+            time_scale=scale,
+            points_per_order=round(per_order, 1),
+            compressed_orders_per_s=round(plan_rate * scale),
+            seconds=round(elapsed, 1),
+            points_spent=meter.spent,
+            points_offered=round(offered),
+        )
         report("backfill", "backfill.ratio_to_budget", meter.spent / offered, "ratio", target=0.9)
         session.execute(delete(Order).where(Order.shop_id == shop.id))
         session.commit()
@@ -134,13 +144,30 @@ def bulk(session: Session, connector: ShopifyConnector, client: httpx.Client, or
     ended = time.perf_counter()
     done.set()
     sampler.join()
-    report("backfill", "backfill.bulk_orders_per_s", result.fetched / (ended - download[0]),
-           "orders/s", target=5000, orders=result.fetched,
-           note="from the file's first byte to the last commit")  # fmt: skip
-    report("backfill", "backfill.bulk_total_orders_per_s", result.fetched / (ended - started),
-           "orders/s", waited_for_file_s=round(download[0] - started, 1))  # fmt: skip
-    report("backfill", "backfill.bulk_peak_mib", peak[0], "MiB", at_fifth[0] or None,
-           note="RSS growth at the end vs at 20% of the orders; flat is ratio near 1")  # fmt: skip
+    report(
+        "backfill",
+        "backfill.bulk_orders_per_s",
+        result.fetched / (ended - download[0]),
+        "orders/s",
+        target=5000,
+        orders=result.fetched,
+        note="from the file's first byte to the last commit",
+    )
+    report(
+        "backfill",
+        "backfill.bulk_total_orders_per_s",
+        result.fetched / (ended - started),
+        "orders/s",
+        waited_for_file_s=round(download[0] - started, 1),
+    )
+    report(
+        "backfill",
+        "backfill.bulk_peak_mib",
+        peak[0],
+        "MiB",
+        at_fifth[0] or None,
+        note="RSS growth at the end vs at 20% of the orders; flat is ratio near 1",
+    )
 
 
 def woocommerce(engine: Any, orders: int) -> None:
@@ -158,8 +185,15 @@ def woocommerce(engine: Any, orders: int) -> None:
         started = time.perf_counter()
         result = connector.sync(session, "orders", full=True, clock=SystemClock())
         rate = result.fetched / (time.perf_counter() - started)
-    report("backfill", "backfill.woocommerce_orders_per_s", rate, "orders/s", baseline,
-           orders=result.fetched, per_page=100)  # fmt: skip
+    report(
+        "backfill",
+        "backfill.woocommerce_orders_per_s",
+        rate,
+        "orders/s",
+        baseline,
+        orders=result.fetched,
+        per_page=100,
+    )
 
 
 def main() -> None:

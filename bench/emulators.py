@@ -64,15 +64,18 @@ def seed_shopify_orders(seeder: Seeder, name: str, orders: int, token: str) -> A
         [
             {"sku": f"TEE-{i}", "title": f"Size {i}", "price": "20.00", "stock": 10**6}
             for i in range(10)
-        ],  # fmt: skip
+        ],
     )
     customers = [seeder.customer(shop, f"c{i}@example.com", "Ann", f"N{i}") for i in range(50)]
     start = datetime.now(UTC) - timedelta(days=30)
     for n in range(orders):
         seeder.order(
-            shop, customers[n % 50], [(variants[n % 10], 1), (variants[(n + 3) % 10], 2)],
-            fulfil=False, created_at=start + timedelta(seconds=n),
-        )  # fmt: skip
+            shop,
+            customers[n % 50],
+            [(variants[n % 10], 1), (variants[(n + 3) % 10], 2)],
+            fulfil=False,
+            created_at=start + timedelta(seconds=n),
+        )
     return shop
 
 

@@ -37,14 +37,31 @@ SECRET = "bench-webhook-secret"
 
 def order_body() -> bytes:
     """An orders/create body of realistic size (about 6 KB, like Shopify's sample)."""
-    line = {"id": 1, "variant_id": 2, "product_id": 3, "title": "Tee", "quantity": 1,
-            "price": "20.00", "sku": "TEE-1", "properties": [], "tax_lines": [],
-            "discount_allocations": []}  # fmt: skip
-    body = {"id": 820982911946154508, "admin_graphql_api_id": "gid://shopify/Order/1",
-            "name": "#1001", "email": "jon@example.com", "currency": "USD",
-            "created_at": "2026-06-01T10:00:00-04:00", "updated_at": "2026-06-01T10:00:00-04:00",
-            "line_items": [dict(line, id=i) for i in range(12)], "tags": "",
-            "shipping_address": {"country_code": "US"}, "note": "x" * 1500}  # fmt: skip
+    line = {
+        "id": 1,
+        "variant_id": 2,
+        "product_id": 3,
+        "title": "Tee",
+        "quantity": 1,
+        "price": "20.00",
+        "sku": "TEE-1",
+        "properties": [],
+        "tax_lines": [],
+        "discount_allocations": [],
+    }
+    body = {
+        "id": 820982911946154508,
+        "admin_graphql_api_id": "gid://shopify/Order/1",
+        "name": "#1001",
+        "email": "jon@example.com",
+        "currency": "USD",
+        "created_at": "2026-06-01T10:00:00-04:00",
+        "updated_at": "2026-06-01T10:00:00-04:00",
+        "line_items": [dict(line, id=i) for i in range(12)],
+        "tags": "",
+        "shipping_address": {"country_code": "US"},
+        "note": "x" * 1500,
+    }
     return json.dumps(body).encode()
 
 
@@ -55,19 +72,29 @@ def maker(body: bytes, ids: list[str], path: str = "/webhooks/shopify") -> Reque
     def make(n: int) -> tuple[str, bytes, dict[str, str]]:
         webhook_id = str(uuid.uuid4())
         ids.append(webhook_id)
-        return path, body, {
-            "Content-Type": "application/json", "X-Shopify-Topic": "orders/create",
-            "X-Shopify-Shop-Domain": DOMAIN, "X-Shopify-Hmac-Sha256": signature,
-            "X-Shopify-Webhook-Id": webhook_id, "X-Shopify-API-Version": "2026-04",
-            "X-Shopify-Triggered-At": "2026-06-01T14:00:00Z",
-        }  # fmt: skip
+        return (
+            path,
+            body,
+            {
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": "orders/create",
+                "X-Shopify-Shop-Domain": DOMAIN,
+                "X-Shopify-Hmac-Sha256": signature,
+                "X-Shopify-Webhook-Id": webhook_id,
+                "X-Shopify-API-Version": "2026-04",
+                "X-Shopify-Triggered-At": "2026-06-01T14:00:00Z",
+            },
+        )
 
     return make
 
 
 def summary(result: LoadResult) -> dict[str, float]:
-    return {"rps": result.throughput, "p50": percentile(result.latencies_ms, 50),
-            "p99": percentile(result.latencies_ms, 99)}  # fmt: skip
+    return {
+        "rps": result.throughput,
+        "p50": percentile(result.latencies_ms, 50),
+        "p99": percentile(result.latencies_ms, 99),
+    }
 
 
 def alternated(
@@ -110,9 +137,11 @@ def main() -> None:
         with gunicorn("bench.ingest_app:app", env) as base:
             ids: list[str] = []
             body = order_body()
-            makers = {"bare": maker(body, [], "/bench/bare"),
-                      "floor": maker(body, [], "/bench/floor"),
-                      "ingest": maker(body, ids)}  # fmt: skip
+            makers = {
+                "bare": maker(body, [], "/bench/bare"),
+                "floor": maker(body, [], "/bench/floor"),
+                "ingest": maker(body, ids),
+            }
             for name in ("bare", "floor"):  # every worker warmed on every path
                 closed_loop(base, makers[name], args.concurrency, 1.0)
             warm = closed_loop(base, makers["ingest"], args.concurrency, 1.0)  # counted below
@@ -126,22 +155,67 @@ def main() -> None:
             mine = InboxDelivery.webhook_id.is_not(None)  # the floor's rows have none
             rows = session.scalar(select(func.count()).where(mine)) or 0
             distinct = session.scalar(select(func.count(func.distinct(InboxDelivery.webhook_id))))
-    report("ingest", "ingest.bare_rps", bare["rps"], "req/s", p50_ms=bare["p50"],
-           p99_ms=bare["p99"])  # fmt: skip
-    report("ingest", "ingest.rps", ingest["rps"], "req/s", p50_ms=ingest["p50"],
-           p99_ms=ingest["p99"], statuses=ingest_run.statuses)  # fmt: skip
-    report("ingest", "ingest.floor_rps", floor["rps"], "req/s", bare["rps"], p50_ms=floor["p50"],
-           p99_ms=floor["p99"], round_range=round_range(per_round, "floor", "bare"),
-           note="one raw INSERT of the body, nothing else")  # fmt: skip
-    report("ingest", "ingest.ratio_to_bare", ingest["rps"], "req/s", bare["rps"], target=0.5,
-           rounds=args.rounds, round_range=round_range(per_round, "ingest", "bare"))  # fmt: skip
-    report("ingest", "ingest.ratio_to_floor", ingest["rps"], "req/s", floor["rps"],
-           round_range=round_range(per_round, "ingest", "floor"))  # fmt: skip
-    report("ingest", "ingest.p99_ms_at_500", steady["p99"], "ms", bare["p99"], target=50,
-           p50_ms=steady["p50"], achieved_rps=steady["rps"],
-           statuses=steady_run.statuses)  # fmt: skip
-    report("ingest", "ingest.lost", ok - rows, "deliveries", sent=len(ids), acknowledged=ok,
-           stored=rows)  # fmt: skip
+    report(
+        "ingest", "ingest.bare_rps", bare["rps"], "req/s", p50_ms=bare["p50"], p99_ms=bare["p99"]
+    )
+    report(
+        "ingest",
+        "ingest.rps",
+        ingest["rps"],
+        "req/s",
+        p50_ms=ingest["p50"],
+        p99_ms=ingest["p99"],
+        statuses=ingest_run.statuses,
+    )
+    report(
+        "ingest",
+        "ingest.floor_rps",
+        floor["rps"],
+        "req/s",
+        bare["rps"],
+        p50_ms=floor["p50"],
+        p99_ms=floor["p99"],
+        round_range=round_range(per_round, "floor", "bare"),
+        note="one raw INSERT of the body, nothing else",
+    )
+    report(
+        "ingest",
+        "ingest.ratio_to_bare",
+        ingest["rps"],
+        "req/s",
+        bare["rps"],
+        target=0.5,
+        rounds=args.rounds,
+        round_range=round_range(per_round, "ingest", "bare"),
+    )
+    report(
+        "ingest",
+        "ingest.ratio_to_floor",
+        ingest["rps"],
+        "req/s",
+        floor["rps"],
+        round_range=round_range(per_round, "ingest", "floor"),
+    )
+    report(
+        "ingest",
+        "ingest.p99_ms_at_500",
+        steady["p99"],
+        "ms",
+        bare["p99"],
+        target=50,
+        p50_ms=steady["p50"],
+        achieved_rps=steady["rps"],
+        statuses=steady_run.statuses,
+    )
+    report(
+        "ingest",
+        "ingest.lost",
+        ok - rows,
+        "deliveries",
+        sent=len(ids),
+        acknowledged=ok,
+        stored=rows,
+    )
     report("ingest", "ingest.duplicated", rows - (distinct or 0), "deliveries")
 
 

@@ -87,8 +87,14 @@ def main() -> None:
         value = lines_per_second(heavy, orders, 2.0)
         worst = value if not worst else min(worst, value)
         report("policy", f"policy.lines_per_s.{size}_lines", value, "lines/s", baseline)
-    report("policy", "policy.lines_per_s", worst, "lines/s", target=20_000,
-           note="slowest of the three order sizes, 30 rules")  # fmt: skip
+    report(
+        "policy",
+        "policy.lines_per_s",
+        worst,
+        "lines/s",
+        target=20_000,
+        note="slowest of the three order sizes, 30 rules",
+    )
 
 
 if __name__ == "__main__":

@@ -35,30 +35,40 @@ def generate(engine: Engine, orders: int, returns: int) -> None:
     Base.metadata.create_all(engine)
     statuses = "ARRAY[" + ",".join(f"'{s}'" for s in STATUSES) + "]"
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO shops (platform, domain, name, key, status, currency, scopes, settings,"
-            " created_at, updated_at) SELECT 'shopify', 'bench-' || g || '.myshopify.com', '',"
-            " 'k' || g, 'active', 'USD', '', '{}', now(), now() FROM generate_series(1, :n) g"
-        ), {"n": SHOPS})  # fmt: skip
-        conn.execute(text(
-            "INSERT INTO orders (shop_id, platform_id, number, name, email, currency, subtotal,"
-            " total, ordered_at, tags, payment_gateways, platform_data, created_at, updated_at)"
-            " SELECT 1 + g % :shops, g::text, (1000 + g / :shops)::text,"
-            " '#' || (1000 + g / :shops), 'Shopper' || g || '@example.com', 'USD', 10, 10,"
-            " now() - (g % 400) * interval '1 day', '[]', '[]', '{}', now(), now()"
-            " FROM generate_series(1, :n) g"
-        ), {"n": orders, "shops": SHOPS})  # fmt: skip
-        conn.execute(text(
-            "INSERT INTO return_requests (shop_id, rma, order_id, status, channel, email, locale,"
-            f" currency, refund_subtotal, fee_total, bonus_total, refund_total, free_shipping,"
-            f" decision, platform_data, requested_at, created_at, updated_at)"
-            f" SELECT o.shop_id, 'B' || o.id, o.id,"
-            f" ({statuses})[1 + (o.id / :shops) % {len(STATUSES)}],"
-            " 'portal', o.email, 'en', 'USD', 10, 0, 0, 10, false, '{}', '{}', now(),"
-            " now() - (o.id % 9000) * interval '1 hour', now()"
-            # Every shop gets its share: pick by order number, not by id.
-            " FROM orders o WHERE (o.id / :shops) % (:orders / :returns) = 0"
-        ), {"orders": orders, "returns": returns, "shops": SHOPS})  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO shops (platform, domain, name, key, status, currency, scopes,"
+                " settings, created_at, updated_at)"
+                " SELECT 'shopify', 'bench-' || g || '.myshopify.com', '', 'k' || g,"
+                " 'active', 'USD', '', '{}', now(), now() FROM generate_series(1, :n) g"
+            ),
+            {"n": SHOPS},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO orders (shop_id, platform_id, number, name, email, currency, subtotal,"
+                " total, ordered_at, tags, payment_gateways, platform_data, created_at, updated_at)"
+                " SELECT 1 + g % :shops, g::text, (1000 + g / :shops)::text,"
+                " '#' || (1000 + g / :shops), 'Shopper' || g || '@example.com', 'USD', 10, 10,"
+                " now() - (g % 400) * interval '1 day', '[]', '[]', '{}', now(), now()"
+                " FROM generate_series(1, :n) g"
+            ),
+            {"n": orders, "shops": SHOPS},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO return_requests (shop_id, rma, order_id, status, channel, email,"
+                " locale, currency, refund_subtotal, fee_total, bonus_total, refund_total,"
+                " free_shipping, decision, platform_data, requested_at, created_at, updated_at)"
+                f" SELECT o.shop_id, 'B' || o.id, o.id,"
+                f" ({statuses})[1 + (o.id / :shops) % {len(STATUSES)}],"
+                " 'portal', o.email, 'en', 'USD', 10, 0, 0, 10, false, '{}', '{}', now(),"
+                " now() - (o.id % 9000) * interval '1 hour', now()"
+                # Every shop gets its share: pick by order number, not by id.
+                " FROM orders o WHERE (o.id / :shops) % (:orders / :returns) = 0"
+            ),
+            {"orders": orders, "returns": returns, "shops": SHOPS},
+        )
         conn.execute(text("ANALYZE"))
 
 
@@ -91,8 +101,14 @@ def main() -> None:
     with scratch_schema("reshelf_bench_queries") as engine:
         started = time.perf_counter()
         generate(engine, args.orders, args.returns)
-        report("queries", "queries.generate_s", time.perf_counter() - started, "s",
-               orders=args.orders, returns=args.returns)  # fmt: skip
+        report(
+            "queries",
+            "queries.generate_s",
+            time.perf_counter() - started,
+            "s",
+            orders=args.orders,
+            returns=args.returns,
+        )
         per_shop = args.orders // SHOPS
         with Session(engine) as session:
             base = timed(args.samples, lambda rng: session.execute(text("SELECT 1")).one())
@@ -103,10 +119,26 @@ def main() -> None:
                 session, order_lookup(3, f"#{1000 + per_shop // 2}", "shopper@example.com")
             )
             desk_indexes, desk_plan = explain(session, desk_query(3, ReturnStatus.APPROVED))
-            report("queries", "queries.lookup_p95_ms", percentile(lookup, 95), "ms", baseline,
-                   target=50, indexes=lookup_indexes, plan=lookup_plan)  # fmt: skip
-            report("queries", "queries.desk_list_p95_ms", percentile(desk, 95), "ms", baseline,
-                   target=50, indexes=desk_indexes, plan=desk_plan)  # fmt: skip
+            report(
+                "queries",
+                "queries.lookup_p95_ms",
+                percentile(lookup, 95),
+                "ms",
+                baseline,
+                target=50,
+                indexes=lookup_indexes,
+                plan=lookup_plan,
+            )
+            report(
+                "queries",
+                "queries.desk_list_p95_ms",
+                percentile(desk, 95),
+                "ms",
+                baseline,
+                target=50,
+                indexes=desk_indexes,
+                plan=desk_plan,
+            )
 
 
 def _desk(session: Session, rng: random.Random) -> None:

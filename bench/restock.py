@@ -94,33 +94,70 @@ def prepare_lines(session: Session, shop: Any, store: Any, count: int) -> list[t
     session.commit()
     lines = []
     for product in seed_catalog(store, count=count, stock=5):
-        variant = Variant(shop_id=shop.id, platform_id=str(product["id"]),
-                          product_platform_id=str(product["id"]), sku=product["sku"])  # fmt: skip
+        variant = Variant(
+            shop_id=shop.id,
+            platform_id=str(product["id"]),
+            product_platform_id=str(product["id"]),
+            sku=product["sku"],
+        )
         session.add(variant)
         session.flush()
-        order = Order(shop_id=shop.id, platform_id=f"o{variant.id}", number=str(variant.id),
-                      currency="USD", ordered_at=CLOCK.now(), delivered_at=CLOCK.now())  # fmt: skip
+        order = Order(
+            shop_id=shop.id,
+            platform_id=f"o{variant.id}",
+            number=str(variant.id),
+            currency="USD",
+            ordered_at=CLOCK.now(),
+            delivered_at=CLOCK.now(),
+        )
         price = Decimal(20)
-        order.lines.append(OrderLine(shop_id=shop.id, platform_id=f"l{variant.id}", quantity=1,
-                                     variant_id=variant.id, unit_price=price,
-                                     discounted_unit_price=price, currency="USD"))  # fmt: skip
+        order.lines.append(
+            OrderLine(
+                shop_id=shop.id,
+                platform_id=f"l{variant.id}",
+                quantity=1,
+                variant_id=variant.id,
+                unit_price=price,
+                discounted_unit_price=price,
+                currency="USD",
+            )
+        )
         session.add(order)
         session.commit()
-        ret = request_return(session, shop_id=shop.id, order_id=order.id,
-                             lines=[LineRequest(order.lines[0].id, 1)], actor="bench",
-                             clock=CLOCK, dispatcher=NullDispatcher())  # fmt: skip
-        receive_return(session, shop_id=shop.id, return_id=ret.id,
-                       received={ret.lines[0].id: 1}, actor="bench", clock=CLOCK,
-                       dispatcher=NullDispatcher())  # fmt: skip
+        ret = request_return(
+            session,
+            shop_id=shop.id,
+            order_id=order.id,
+            lines=[LineRequest(order.lines[0].id, 1)],
+            actor="bench",
+            clock=CLOCK,
+            dispatcher=NullDispatcher(),
+        )
+        receive_return(
+            session,
+            shop_id=shop.id,
+            return_id=ret.id,
+            received={ret.lines[0].id: 1},
+            actor="bench",
+            clock=CLOCK,
+            dispatcher=NullDispatcher(),
+        )
         lines.append((ret.lines[0].id, int(product["id"])))
     assert location.id
     return lines
 
 
 def grade(session: Session, shop_id: int, line_id: int, dispatcher: Any) -> None:
-    grade_line(session, shop_id=shop_id, return_line_id=line_id, grade=Grade.NEW,
-               disposition=Disposition.RESTOCK, actor="bench", clock=CLOCK,
-               dispatcher=dispatcher)  # fmt: skip
+    grade_line(
+        session,
+        shop_id=shop_id,
+        return_line_id=line_id,
+        grade=Grade.NEW,
+        disposition=Disposition.RESTOCK,
+        actor="bench",
+        clock=CLOCK,
+        dispatcher=dispatcher,
+    )
 
 
 @contextmanager
@@ -138,7 +175,7 @@ def workers(count: int, env: dict[str, str]) -> Iterator[None]:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
-            )  # fmt: skip
+            )
             for _ in range(count)
         ]
         try:
@@ -182,9 +219,11 @@ def run(args: argparse.Namespace, env: dict[str, str], engine: Any) -> dict[int,
             shops.append((shop, watch, prepare_lines(session, shop, emulator.store, half)))
         timing = TimingDispatcher(RQDispatcher(engine=engine))
         # The two shops' lines alternate, so every turn works for both.
-        todo = [(shop.id, watch, line)
-                for pair in zip(*(lines for _, _, lines in shops), strict=True)
-                for (shop, watch, _), line in zip(shops, pair, strict=True)]  # fmt: skip
+        todo = [
+            (shop.id, watch, line)
+            for pair in zip(*(lines for _, _, lines in shops), strict=True)
+            for (shop, watch, _), line in zip(shops, pair, strict=True)
+        ]
         for turn, count in enumerate(TURNS):
             lines = todo[turn * per_turn : (turn + 1) * per_turn]
             burst, steady = lines[:burst_size], lines[burst_size:]
@@ -197,9 +236,14 @@ def run(args: argparse.Namespace, env: dict[str, str], engine: Any) -> dict[int,
 
 
 def _turn(
-    session: Session, timing: TimingDispatcher, count: int, burst: list[Any],
-    steady: list[Any], env: dict[str, str], args: argparse.Namespace,
-) -> float:  # fmt: skip
+    session: Session,
+    timing: TimingDispatcher,
+    count: int,
+    burst: list[Any],
+    steady: list[Any],
+    env: dict[str, str],
+    args: argparse.Namespace,
+) -> float:
     """Grade ``burst`` holding its jobs back, start ``count`` workers and release the jobs
     once every worker waits for work; time them from the first store change to the last.
     Then grade ``steady`` at a steady pace."""
@@ -210,15 +254,17 @@ def _turn(
         connection = timing.inner.connection
         wait_until(lambda: len(Worker.all(connection=connection)) == count, args.timeout)
         timing.release()
-        wait_until(lambda: all((id(w.store), p) in w.changed_at for _, w, (_, p) in burst),
-                   args.timeout)  # fmt: skip
+        wait_until(
+            lambda: all((id(w.store), p) in w.changed_at for _, w, (_, p) in burst), args.timeout
+        )
         times = sorted(w.changed_at[(id(w.store), p)] for _, w, (_, p) in burst)
         timing.committed_at.clear()
         for shop_id, _watch, (line_id, _product) in steady:
             grade(session, shop_id, line_id, timing)
             time.sleep(1 / args.rate)
-        wait_until(lambda: all((id(w.store), p) in w.changed_at for _, w, (_, p) in steady),
-                   args.timeout)  # fmt: skip
+        wait_until(
+            lambda: all((id(w.store), p) in w.changed_at for _, w, (_, p) in steady), args.timeout
+        )
     return float(times[-1] - times[0])
 
 
@@ -256,15 +302,27 @@ def main() -> None:
     for count, result in sorted(results.items()):
         lat = result["latencies"]
         rates[count] = result["lines"] / result["seconds"]
-        report("restock", f"restock.jobs_per_s.{count}_worker", rates[count], "jobs/s",
-               lines=args.lines)  # fmt: skip
+        report(
+            "restock",
+            f"restock.jobs_per_s.{count}_worker",
+            rates[count],
+            "jobs/s",
+            lines=args.lines,
+        )
         report("restock", f"restock.p50_ms.{count}_worker", percentile(lat, 50), "ms")
         report("restock", f"restock.p99_ms.{count}_worker", percentile(lat, 99), "ms")
     all_lat = results[1]["latencies"] + results[2]["latencies"]
     report("restock", "restock.p50_ms", percentile(all_lat, 50), "ms", target=250)
     report("restock", "restock.p99_ms", percentile(all_lat, 99), "ms", target=1000)
-    report("restock", "restock.two_worker_speedup", rates[2], "jobs/s", rates[1], target=1.4,
-           turns=list(TURNS))  # fmt: skip
+    report(
+        "restock",
+        "restock.two_worker_speedup",
+        rates[2],
+        "jobs/s",
+        rates[1],
+        target=1.4,
+        turns=list(TURNS),
+    )
 
 
 if __name__ == "__main__":

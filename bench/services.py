@@ -56,8 +56,18 @@ def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str,
     Base.metadata.create_all(engine)
     # This process's own settings follow the subprocesses' for the duration, then revert.
     saved = dict(os.environ)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "RESHELF_ENCRYPTION_KEY",
-                                           "SECRET_KEY", "RESHELF_INSTANCE_PATH")})  # fmt: skip
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "REDIS_URL",
+                "RESHELF_ENCRYPTION_KEY",
+                "SECRET_KEY",
+                "RESHELF_INSTANCE_PATH",
+            )
+        }
+    )
     from core import crypto
     from core.config import get_settings
 
@@ -80,8 +90,18 @@ def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str,
 def gunicorn(app: str, env: dict[str, str], workers: int = 4) -> Iterator[str]:
     """Serve ``app`` (module:attr) with gunicorn on a free port; yield its base URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-           "--log-level", "warning", app]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app,
+    ]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -54,9 +54,13 @@ def connect_shopify(session: Session, store: DemoStore, clock: Clock) -> Shop:
     replace_demo_shop(session, Platform.SHOPIFY, store.domain, store.domain)
     # The custom app's token and secret; RESHELF_SHOPIFY_API_URL routes its calls.
     shop = add_custom_app(
-        session, store.domain, store.access_token, store.api_secret, clock,
+        session,
+        store.domain,
+        store.access_token,
+        store.api_secret,
+        clock,
         routed_client(os.environ),
-    )  # fmt: skip
+    )
     session.commit()
     ensure_default_policy(session, shop.id, clock)
     session.commit()

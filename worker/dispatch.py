@@ -122,9 +122,13 @@ class RQDispatcher:
             shop_id = owner.id if isinstance(owner, Shop) else owner.shop_id  # a backfill's row
             limit = self.rate_limit(session, shop_id) if JOBS[job].paced else None
         return self.enqueue_job(
-            job, job_id, (object_id,), limit,
-            replace_dead=replace_dead, description=f"{kind} {object_id}",
-        )  # fmt: skip
+            job,
+            job_id,
+            (object_id,),
+            limit,
+            replace_dead=replace_dead,
+            description=f"{kind} {object_id}",
+        )
 
     def enqueue_job(
         self,

@@ -105,9 +105,15 @@ class Doorbell:
         spec = JOBS[name]
         try:
             job = self._queues.get(spec.queue).enqueue_call(
-                spec.func, args=args, job_id=job_id, retry=spec.retry, unique=True,
-                timeout=JOB_TIMEOUT, failure_ttl=FAILURE_TTL, description=job_id,
-            )  # fmt: skip
+                spec.func,
+                args=args,
+                job_id=job_id,
+                retry=spec.retry,
+                unique=True,
+                timeout=JOB_TIMEOUT,
+                failure_ttl=FAILURE_TTL,
+                description=job_id,
+            )
         except DuplicateJobError:
             return None
         log.info("enqueued %s", job_id, extra={"job_id": job_id})

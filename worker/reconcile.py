@@ -61,8 +61,9 @@ def reconcile_shop_job(shop_id: int) -> Retry | None:
         shop = session.get_one(Shop, shop_id)
         connector = context.connector_for(session, shop)
         resources = RESOURCES[shop.platform]
-        run = SyncRun(shop_id=shop_id, kind="reconcile", resource=",".join(resources),
-                      started_at=clock.now())  # fmt: skip
+        run = SyncRun(
+            shop_id=shop_id, kind="reconcile", resource=",".join(resources), started_at=clock.now()
+        )
         session.add(run)
         session.commit()
         try:
@@ -115,9 +116,13 @@ def check_drift(session: Session, shop: Shop, connector: StoreConnector, clock: 
         drifted += 1
         if report is None:
             report = DriftReport(
-                shop_id=shop.id, variant_id=variant.id, location_id=location.id,
-                expected=expected, actual=actual, detected_at=clock.now(),
-            )  # fmt: skip
+                shop_id=shop.id,
+                variant_id=variant.id,
+                location_id=location.id,
+                expected=expected,
+                actual=actual,
+                detected_at=clock.now(),
+            )
             session.add(report)
             log.warning("drift on variant %s: store %s, expected %s", variant.id, actual, expected)
         report.expected, report.actual = expected, actual
@@ -126,9 +131,14 @@ def check_drift(session: Session, shop: Shop, connector: StoreConnector, clock: 
 
 
 def _finish(
-    session: Session, run: SyncRun, clock: Clock, status: str, *,
-    error: str | None = None, counts: dict[str, Any] | None = None,
-) -> None:  # fmt: skip
+    session: Session,
+    run: SyncRun,
+    clock: Clock,
+    status: str,
+    *,
+    error: str | None = None,
+    counts: dict[str, Any] | None = None,
+) -> None:
     """Record how a run ended, whatever the failed attempt left in the session."""
     session.rollback()
     run = session.get_one(SyncRun, run.id)

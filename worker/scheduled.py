@@ -78,9 +78,14 @@ def return_windows_job() -> dict[str, int]:
             with bind(shop_id=request.shop_id, return_id=request.id):
                 if ship_by < now.date():
                     cancel_return(
-                        session, shop_id=request.shop_id, return_id=request.id, actor="worker",
-                        clock=context.clock, dispatcher=context.job_dispatcher(), reason=EXPIRED,
-                    )  # fmt: skip
+                        session,
+                        shop_id=request.shop_id,
+                        return_id=request.id,
+                        actor="worker",
+                        clock=context.clock,
+                        dispatcher=context.job_dispatcher(),
+                        reason=EXPIRED,
+                    )
                     counts["expired"] += 1
                 elif _reminder_due(request, ship_by, now.date()):
                     session.add(_reminder(request, ship_by, now))
@@ -111,12 +116,17 @@ def prune_inbox_job() -> int:
 def _reminder(request: ReturnRequest, ship_by: date, now: datetime) -> OutboundEmail:
     when = ship_by.isoformat()
     return OutboundEmail(
-        shop_id=request.shop_id, return_id=request.id, kind="ship_by_reminder",
-        to_address=request.email or "", subject=f"Return {request.rma}: please send it by {when}",
-        body_text=(f"Your return {request.rma} is approved. Please hand the parcel to the "
-                   f"carrier by {when}; after that date the return closes."),
+        shop_id=request.shop_id,
+        return_id=request.id,
+        kind="ship_by_reminder",
+        to_address=request.email or "",
+        subject=f"Return {request.rma}: please send it by {when}",
+        body_text=(
+            f"Your return {request.rma} is approved. Please hand the parcel to the "
+            f"carrier by {when}; after that date the return closes."
+        ),
         created_at=now,
-    )  # fmt: skip
+    )
 
 
 def _for_each_shop(

@@ -35,16 +35,25 @@ def pending_work(session: Session) -> list[tuple[JobKind, int]]:
     """What the database says must still be done, for shops that can be reached."""
     active = select(Shop.id).where(Shop.status == ShopStatus.ACTIVE)
     queries: list[tuple[JobKind, Select[int]]] = [
-        ("movement", select(StockMovement.id).where(
-            StockMovement.state == LedgerState.PENDING, StockMovement.shop_id.in_(active)
-        ).order_by(StockMovement.id)),
-        ("settlement", select(Settlement.id).where(
-            Settlement.state == LedgerState.PENDING, Settlement.shop_id.in_(active)
-        ).order_by(Settlement.id)),
-        ("inbox", select(InboxDelivery.id).where(
-            InboxDelivery.status == InboxStatus.RECEIVED, _inbox_due(active)
-        ).order_by(InboxDelivery.id)),
-    ]  # fmt: skip
+        (
+            "movement",
+            select(StockMovement.id)
+            .where(StockMovement.state == LedgerState.PENDING, StockMovement.shop_id.in_(active))
+            .order_by(StockMovement.id),
+        ),
+        (
+            "settlement",
+            select(Settlement.id)
+            .where(Settlement.state == LedgerState.PENDING, Settlement.shop_id.in_(active))
+            .order_by(Settlement.id),
+        ),
+        (
+            "inbox",
+            select(InboxDelivery.id)
+            .where(InboxDelivery.status == InboxStatus.RECEIVED, _inbox_due(active))
+            .order_by(InboxDelivery.id),
+        ),
+    ]
     found: list[tuple[JobKind, int]] = []
     for kind, query in queries:
         found.extend((kind, object_id) for object_id in session.scalars(query))

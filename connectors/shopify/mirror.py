@@ -26,11 +26,17 @@ FINAL_SALE_TAG = "final-sale"
 def customer_record(shop: Shop, data: CustomerData) -> CustomerRecord:
     """The neutral record of a Shopify customer (the shop's currency is the customer's)."""
     return CustomerRecord(
-        platform_id=data.platform_id, email=data.email, first_name=data.first_name,
-        last_name=data.last_name, phone=data.phone, tags=data.tags, currency=shop.currency,
-        orders_count=data.orders_count, total_spent=data.total_spent,
+        platform_id=data.platform_id,
+        email=data.email,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        phone=data.phone,
+        tags=data.tags,
+        currency=shop.currency,
+        orders_count=data.orders_count,
+        total_spent=data.total_spent,
         platform_updated_at=data.updated_at,
-    )  # fmt: skip
+    )
 
 
 def upsert_customer(session: Session, shop: Shop, data: CustomerData) -> bool:
@@ -57,27 +63,46 @@ def _order_record(shop: Shop, data: OrderData, settled: dict[tuple[str, str], in
     # What a payload leaves out (a webhook without fulfillments) stays as stored: None.
     lines = [
         LineRecord(
-            platform_id=line.platform_id, variant_platform_id=line.variant_platform_id,
-            sku=line.sku, title=line.title, quantity=line.quantity, unit_price=line.unit_price,
+            platform_id=line.platform_id,
+            variant_platform_id=line.variant_platform_id,
+            sku=line.sku,
+            title=line.title,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
             discounted_unit_price=line.discounted_unit_price,
             fulfilled_quantity=line.quantity if data.fulfilled_at else None,
             # Units refunded on the store; those Reshelf refunded itself are settled returns.
-            refunded_quantity=max(0, line.quantity - line.current_quantity
-                                  - settled.get((data.platform_id, line.platform_id), 0)),
+            refunded_quantity=max(
+                0,
+                line.quantity
+                - line.current_quantity
+                - settled.get((data.platform_id, line.platform_id), 0),
+            ),
         )
         for line in data.lines
-    ]  # fmt: skip
+    ]
     return OrderRecord(
-        platform_id=data.platform_id, number=data.name.lstrip("#"), name=data.name,
-        email=data.email, currency=data.currency, total=data.total, subtotal=data.total,
-        financial_status=data.financial_status, fulfillment_status=data.fulfillment_status,
-        ordered_at=data.ordered_at, platform_updated_at=data.updated_at,
-        shipping_country=data.shipping_country, channel="shopify", lines=lines,
+        platform_id=data.platform_id,
+        number=data.name.lstrip("#"),
+        name=data.name,
+        email=data.email,
+        currency=data.currency,
+        total=data.total,
+        subtotal=data.total,
+        financial_status=data.financial_status,
+        fulfillment_status=data.fulfillment_status,
+        ordered_at=data.ordered_at,
+        platform_updated_at=data.updated_at,
+        shipping_country=data.shipping_country,
+        channel="shopify",
+        lines=lines,
         customer=customer_record(shop, data.customer) if data.customer else None,
-        fulfilled_at=data.fulfilled_at, delivered_at=data.delivered_at,
-        cancelled_at=data.cancelled_at, tags=data.tags,
+        fulfilled_at=data.fulfilled_at,
+        delivered_at=data.delivered_at,
+        cancelled_at=data.cancelled_at,
+        tags=data.tags,
         payment_gateways=data.payment_gateways or None,
-    )  # fmt: skip
+    )
 
 
 def _settled_by_reshelf(
@@ -90,13 +115,20 @@ def _settled_by_reshelf(
     if not refunded:
         return {}  # nothing refunded: no need to ask which refunds were ours
     rows = session.execute(
-        select(Order.platform_id, OrderLine.platform_id, ReturnLine.received_quantity,
-               ReturnLine.quantity)
+        select(
+            Order.platform_id,
+            OrderLine.platform_id,
+            ReturnLine.received_quantity,
+            ReturnLine.quantity,
+        )
         .join(OrderLine, ReturnLine.order_line_id == OrderLine.id)
         .join(Order, OrderLine.order_id == Order.id)
-        .where(Order.shop_id == shop.id, Order.platform_id.in_(refunded),
-               ReturnLine.resolution_state == ResolutionState.DONE)
-    )  # fmt: skip
+        .where(
+            Order.shop_id == shop.id,
+            Order.platform_id.in_(refunded),
+            ReturnLine.resolution_state == ResolutionState.DONE,
+        )
+    )
     settled: dict[tuple[str, str], int] = {}
     for order_pid, line_pid, received, quantity in rows:
         key = (order_pid, line_pid)

@@ -123,9 +123,12 @@ def _buyer(data: dict[str, Any]) -> CustomerRecord | None:
             return None
         platform_id = f"guest:{billing['email'].lower()}"  # guests have no customer id
     return CustomerRecord(
-        platform_id=platform_id, email=billing.get("email"), first_name=billing.get("first_name"),
-        last_name=billing.get("last_name"), refresh=False,
-    )  # fmt: skip
+        platform_id=platform_id,
+        email=billing.get("email"),
+        first_name=billing.get("first_name"),
+        last_name=billing.get("last_name"),
+        refresh=False,
+    )
 
 
 def refunded_by_item(refunds: list[dict[str, Any]]) -> dict[str, int]:
@@ -150,8 +153,12 @@ def order_record(
     refunded = refunded_by_item(refunds or [])
     lines = [_line_record(item, refunded) for item in data.get("line_items", [])]
     return OrderRecord(
-        platform_id=str(data["id"]), number=number, name=f"#{number}",
-        email=billing.get("email") or None, currency=currency, total=_money(data.get("total")),
+        platform_id=str(data["id"]),
+        number=number,
+        name=f"#{number}",
+        email=billing.get("email") or None,
+        currency=currency,
+        total=_money(data.get("total")),
         subtotal=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
         store_status=data.get("status"),
         financial_status="paid" if data.get("date_paid_gmt") or data.get("date_paid") else None,
@@ -161,23 +168,31 @@ def order_record(
         shipping_country=(shipping.get("country") or billing.get("country") or "")[:2] or None,
         payment_gateways=[data.get("payment_method") or ""],
         channel=data.get("created_via") or "woocommerce",
-        platform_data={"payment_method": data.get("payment_method") or "",
-                       "refunds": data.get("refunds", [])},
+        platform_data={
+            "payment_method": data.get("payment_method") or "",
+            "refunds": data.get("refunds", []),
+        },
         platform_updated_at=gmt(data.get("date_modified_gmt")),
-        customer=_buyer(data), lines=lines,
-    )  # fmt: skip
+        customer=_buyer(data),
+        lines=lines,
+    )
 
 
 def _line_record(item: dict[str, Any], refunded: dict[str, int]) -> LineRecord:
     quantity = max(int(item.get("quantity") or 0), 1)
     variant_pid = str(item.get("variation_id") or item.get("product_id") or "")
     return LineRecord(
-        platform_id=str(item["id"]), variant_platform_id=variant_pid or None,
+        platform_id=str(item["id"]),
+        variant_platform_id=variant_pid or None,
         product_platform_id=str(item.get("product_id") or "") or None,
-        sku=item.get("sku") or None, title=item.get("name", ""), quantity=quantity,
+        sku=item.get("sku") or None,
+        title=item.get("name", ""),
+        quantity=quantity,
         unit_price=_money(item.get("subtotal")) / quantity,
         discounted_unit_price=_money(item.get("total")) / quantity,
-        tax_lines=[{"rate_id": str(t["id"]), "amount": str(t.get("total") or "0")}
-                   for t in item.get("taxes", [])],
+        tax_lines=[
+            {"rate_id": str(t["id"]), "amount": str(t.get("total") or "0")}
+            for t in item.get("taxes", [])
+        ],
         refunded_quantity=refunded.get(str(item["id"]), 0),
-    )  # fmt: skip
+    )

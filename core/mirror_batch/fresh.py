@@ -96,8 +96,10 @@ def _insert_from_json(
     table: Table, key: tuple[str, str], kept: tuple[str, ...], names: tuple[str, ...], ids: bool
 ) -> Executable:
     """The statement: the same text for any number of rows, so it is prepared once."""
-    kinds = {name: JSONB() if isinstance(table.c[name].type, JSON) else table.c[name].type
-             for name in names}  # fmt: skip
+    kinds = {
+        name: JSONB() if isinstance(table.c[name].type, JSON) else table.c[name].type
+        for name in names
+    }
     source = (
         func.jsonb_to_recordset(bindparam("rows", type_=Text()).cast(JSONB))
         .table_valued(*(column(name, kinds[name]) for name in names))

@@ -34,20 +34,62 @@ from core.models import Customer, Order, OrderLine, Variant
 # None binds as SQL NULL (not JSON 'null'), so coalesce() can tell "not said" from a value.
 JSON_OR_NULL = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 DEFAULTS: dict[str, Any] = {
-    "tags": [], "payment_gateways": [], "platform_data": {}, "tax_lines": [],
-    "fulfilled_quantity": 0, "final_sale": False, "orders_count": 0, "total_spent": Decimal(0),
-}  # fmt: skip
+    "tags": [],
+    "payment_gateways": [],
+    "platform_data": {},
+    "tax_lines": [],
+    "fulfilled_quantity": 0,
+    "final_sale": False,
+    "orders_count": 0,
+    "total_spent": Decimal(0),
+}
 
-ORDER_WRITTEN = ("number", "name", "email", "currency", "subtotal", "total", "financial_status",
-                 "fulfillment_status", "ordered_at", "shipping_country", "channel")  # fmt: skip
-ORDER_KEPT = ("customer_id", "store_status", "fulfilled_at", "delivered_at", "cancelled_at",
-              "tags", "payment_gateways", "platform_data", "platform_updated_at")  # fmt: skip
-LINE_WRITTEN = ("shop_id", "variant_id", "variant_platform_id", "sku", "title", "quantity",
-                "unit_price", "discounted_unit_price", "currency", "refunded_quantity")  # fmt: skip
+ORDER_WRITTEN = (
+    "number",
+    "name",
+    "email",
+    "currency",
+    "subtotal",
+    "total",
+    "financial_status",
+    "fulfillment_status",
+    "ordered_at",
+    "shipping_country",
+    "channel",
+)
+ORDER_KEPT = (
+    "customer_id",
+    "store_status",
+    "fulfilled_at",
+    "delivered_at",
+    "cancelled_at",
+    "tags",
+    "payment_gateways",
+    "platform_data",
+    "platform_updated_at",
+)
+LINE_WRITTEN = (
+    "shop_id",
+    "variant_id",
+    "variant_platform_id",
+    "sku",
+    "title",
+    "quantity",
+    "unit_price",
+    "discounted_unit_price",
+    "currency",
+    "refunded_quantity",
+)
 LINE_KEPT = ("product_platform_id", "fulfilled_quantity", "tax_lines", "final_sale")
 CUSTOMER_WRITTEN = ("email", "first_name", "last_name", "phone")
-CUSTOMER_KEPT = ("tags", "country", "currency", "orders_count", "total_spent",
-                 "platform_updated_at")  # fmt: skip
+CUSTOMER_KEPT = (
+    "tags",
+    "country",
+    "currency",
+    "orders_count",
+    "total_spent",
+    "platform_updated_at",
+)
 
 
 def table_of(model: type[Base]) -> Table:

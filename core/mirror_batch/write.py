@@ -105,10 +105,16 @@ def _variants(
     found = stored()
     missing = {line.variant_platform_id: line for line in lines} if stubs else {}
     stub_rows = [
-        {**common, "platform_id": pid, "sku": line.sku, "title": line.title,
-         "currency": shop.currency}
-        for pid, line in missing.items() if pid and pid not in found
-    ]  # fmt: skip
+        {
+            **common,
+            "platform_id": pid,
+            "sku": line.sku,
+            "title": line.title,
+            "currency": shop.currency,
+        }
+        for pid, line in missing.items()
+        if pid and pid not in found
+    ]
     if stub_rows:  # completed later by the catalogue sync
         conn = session.connection()
         conn.execute(variant_stub(conn.dialect.name), stub_rows)
@@ -150,11 +156,12 @@ def upsert_orders(
     lines = [line for o in written for line in o.lines]
     variants = _variants(session, shop, lines, stub_variants, common)
     line_rows = [
-        _line_row(result.order_ids[o.platform_id], o.currency, line, variants, final_sale_tag,
-                  common)
+        _line_row(
+            result.order_ids[o.platform_id], o.currency, line, variants, final_sale_tag, common
+        )
         for o in written
         for line in o.lines
-    ]  # fmt: skip
+    ]
     if line_rows:
         _write(conn, OrderLine, line_rows)
     note_written(session, shop, len(order_rows) + len(line_rows))
@@ -201,8 +208,14 @@ def _line_row(
     final_sale = None
     if final_sale_tag is not None:
         final_sale = final_sale_tag in {t.lower() for t in tags}
-    return {**vars(line), **common, "order_id": order_id, "currency": currency,
-            "variant_id": variant_id, "final_sale": final_sale}  # fmt: skip
+    return {
+        **vars(line),
+        **common,
+        "order_id": order_id,
+        "currency": currency,
+        "variant_id": variant_id,
+        "final_sale": final_sale,
+    }
 
 
 def _expire_loaded_mirror_rows(session: Session) -> None:

@@ -66,9 +66,17 @@ class CompiledPolicy:
 
 
 _OUTCOME_KEYS = {
-    "eligible", "message", "window_days", "resolutions", "fee", "free_shipping",
-    "store_credit_bonus", "approval", "keep_item_below", "disposition",
-}  # fmt: skip
+    "eligible",
+    "message",
+    "window_days",
+    "resolutions",
+    "fee",
+    "free_shipping",
+    "store_credit_bonus",
+    "approval",
+    "keep_item_below",
+    "disposition",
+}
 
 
 def compile_rule(position: int, data: dict[str, Any]) -> PolicyRule:

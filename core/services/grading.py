@@ -32,10 +32,17 @@ def default_location(session: Session, shop_id: int) -> Location:
 
 
 def grade_line(
-    session: Session, *, shop_id: int, return_line_id: int, grade: Grade,
-    disposition: Disposition, actor: str, clock: Clock, dispatcher: JobDispatcher,
+    session: Session,
+    *,
+    shop_id: int,
+    return_line_id: int,
+    grade: Grade,
+    disposition: Disposition,
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
     location_id: int | None = None,
-) -> ReturnLine:  # fmt: skip
+) -> ReturnLine:
     """Grade a received line; ``restock`` writes a pending StockMovement in this transaction."""
     line = session.scalars(
         select(ReturnLine).where(ReturnLine.shop_id == shop_id, ReturnLine.id == return_line_id)
@@ -51,8 +58,16 @@ def grade_line(
     movement = None
     if disposition == Disposition.RESTOCK and line.received_quantity > 0:
         movement = _restock(session, line, grade, location_id)
-    record(session, request, "graded", actor, clock, line.id, grade=grade.value,
-           disposition=disposition.value)  # fmt: skip
+    record(
+        session,
+        request,
+        "graded",
+        actor,
+        clock,
+        line.id,
+        grade=grade.value,
+        disposition=disposition.value,
+    )
     if _all_graded(request):
         move(session, request, ReturnStatus.GRADED, actor, clock)
     session.commit()

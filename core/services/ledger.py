@@ -67,17 +67,27 @@ def apply_movement(
     """Put a movement's units back on the store, once; raise StoreError to retry or park."""
     movement = locked(session, StockMovement, movement_id)
     answer = _apply_once(
-        session, movement, lambda: connector.apply_movement(session, movement),
-        lambda error: _flag(movement.return_line, f"restock failed: {error}"), clock,
-    )  # fmt: skip
+        session,
+        movement,
+        lambda: connector.apply_movement(session, movement),
+        lambda error: _flag(movement.return_line, f"restock failed: {error}"),
+        clock,
+    )
     if answer is None:
         return movement
     movement.quantity_after = answer.quantity_after
     if answer.quantity_after is not None:
         _mirror_level(session, movement, answer.quantity_after)
     if movement.return_line is not None:
-        record(session, movement.return_line.request, "restocked", "worker", clock,
-               movement.return_line.id, quantity=movement.quantity)  # fmt: skip
+        record(
+            session,
+            movement.return_line.request,
+            "restocked",
+            "worker",
+            clock,
+            movement.return_line.id,
+            quantity=movement.quantity,
+        )
     session.commit()
     return movement
 
@@ -89,10 +99,12 @@ def apply_settlement(
     settlement = locked(session, Settlement, settlement_id)
     request = settlement.request
     answer = _apply_once(
-        session, settlement, lambda: connector.apply_settlement(session, settlement),
+        session,
+        settlement,
+        lambda: connector.apply_settlement(session, settlement),
         lambda error: setattr(request, "attention", f"{settlement.kind.value} failed: {error}"),
         clock,
-    )  # fmt: skip
+    )
     if answer is None:
         return settlement
     settlement.store_reference = answer.reference
@@ -100,9 +112,15 @@ def apply_settlement(
         if SETTLED_AS[line.resolution] == settlement.kind:
             line.resolution_state = ResolutionState.DONE
     record(
-        session, request, "settled", "worker", clock,
-        resolution=settlement.kind.value, amount=str(settlement.amount), reference=answer.reference,
-    )  # fmt: skip
+        session,
+        request,
+        "settled",
+        "worker",
+        clock,
+        resolution=settlement.kind.value,
+        amount=str(settlement.amount),
+        reference=answer.reference,
+    )
     session.commit()
     return settlement
 

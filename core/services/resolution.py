@@ -34,9 +34,14 @@ def _units(line: ReturnLine) -> int:
 
 
 def resolve_return(
-    session: Session, *, shop_id: int, return_id: int, actor: str, clock: Clock,
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    actor: str,
+    clock: Clock,
     dispatcher: JobDispatcher,
-) -> list[Settlement]:  # fmt: skip
+) -> list[Settlement]:
     """Write one pending settlement per kind of resolution; calling again changes nothing."""
     request = load_return(session, shop_id, return_id)
     existing = list(session.scalars(select(Settlement).where(Settlement.return_id == request.id)))
@@ -75,8 +80,14 @@ def resolve_return(
         for kind, (amount, fee, bonus) in totals.items()
     ]
     session.add_all(settlements)
-    record(session, request, "resolved", actor, clock,
-           settlements={s.kind.value: str(s.amount) for s in settlements})  # fmt: skip
+    record(
+        session,
+        request,
+        "resolved",
+        actor,
+        clock,
+        settlements={s.kind.value: str(s.amount) for s in settlements},
+    )
     session.commit()
     for settlement in settlements:
         dispatcher.dispatch("settlement", settlement.id)

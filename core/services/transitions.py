@@ -19,9 +19,15 @@ def _finish(session: Session, request: ReturnRequest, dispatcher: JobDispatcher)
 
 
 def approve_return(
-    session: Session, *, shop_id: int, return_id: int, actor: str, clock: Clock,
-    dispatcher: JobDispatcher, note: str | None = None,
-) -> ReturnRequest:  # fmt: skip
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
+    note: str | None = None,
+) -> ReturnRequest:
     """Approve a return waiting for review (or one the policy held back)."""
     request = load_return(session, shop_id, return_id)
     move(session, request, ReturnStatus.APPROVED, actor, clock, note=note)
@@ -29,9 +35,15 @@ def approve_return(
 
 
 def reject_return(
-    session: Session, *, shop_id: int, return_id: int, actor: str, clock: Clock,
-    dispatcher: JobDispatcher, reason: str,
-) -> ReturnRequest:  # fmt: skip
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
+    reason: str,
+) -> ReturnRequest:
     """Turn a return down, with the sentence the shopper will read."""
     request = load_return(session, shop_id, return_id)
     move(session, request, ReturnStatus.REJECTED, actor, clock, reason=reason)
@@ -39,9 +51,16 @@ def reject_return(
 
 
 def mark_in_transit(
-    session: Session, *, shop_id: int, return_id: int, actor: str, clock: Clock,
-    dispatcher: JobDispatcher, carrier: str | None = None, tracking_number: str | None = None,
-) -> ReturnRequest:  # fmt: skip
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+) -> ReturnRequest:
     """The parcel is on its way back."""
     request = load_return(session, shop_id, return_id)
     move(session, request, ReturnStatus.IN_TRANSIT, actor, clock, carrier=carrier)
@@ -50,9 +69,15 @@ def mark_in_transit(
 
 
 def receive_return(
-    session: Session, *, shop_id: int, return_id: int, received: dict[int, int], actor: str,
-    clock: Clock, dispatcher: JobDispatcher,
-) -> ReturnRequest:  # fmt: skip
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    received: dict[int, int],
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
+) -> ReturnRequest:
     """Record what arrived: units per return line id (a line not named arrived empty)."""
     request = load_return(session, shop_id, return_id)
     lines = {line.id: line for line in request.lines}
@@ -71,9 +96,15 @@ def receive_return(
 
 
 def cancel_return(
-    session: Session, *, shop_id: int, return_id: int, actor: str, clock: Clock,
-    dispatcher: JobDispatcher, reason: str | None = None,
-) -> ReturnRequest:  # fmt: skip
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    actor: str,
+    clock: Clock,
+    dispatcher: JobDispatcher,
+    reason: str | None = None,
+) -> ReturnRequest:
     """Withdraw a return that has not arrived yet."""
     request = load_return(session, shop_id, return_id)
     move(session, request, ReturnStatus.CANCELLED, actor, clock, reason=reason)
@@ -81,9 +112,14 @@ def cancel_return(
 
 
 def close_return(
-    session: Session, *, shop_id: int, return_id: int, actor: str, clock: Clock,
+    session: Session,
+    *,
+    shop_id: int,
+    return_id: int,
+    actor: str,
+    clock: Clock,
     dispatcher: JobDispatcher,
-) -> ReturnRequest:  # fmt: skip
+) -> ReturnRequest:
     """Close a return whose money side is settled on the store."""
     request = load_return(session, shop_id, return_id)
     settlements = session.query(Settlement).filter(Settlement.return_id == request.id).all()

@@ -17,11 +17,17 @@ def seed_demo_store(site: Store) -> str:
     seed_orders(site, products, count=4)
     with site.lock:
         customer: Resource = {
-            "id": site.next_post_id(), "email": SHOPPER["email"], "username": "kim",
-            "first_name": SHOPPER["first_name"], "last_name": SHOPPER["last_name"],
-            "role": "customer", "billing": dict(SHOPPER), "shipping": {}, "meta_data": [],
+            "id": site.next_post_id(),
+            "email": SHOPPER["email"],
+            "username": "kim",
+            "first_name": SHOPPER["first_name"],
+            "last_name": SHOPPER["last_name"],
+            "role": "customer",
+            "billing": dict(SHOPPER),
+            "shipping": {},
+            "meta_data": [],
             "is_paying_customer": True,
-        }  # fmt: skip
+        }
         site.stamp(customer, "date_created", "date_modified")
         site.customers[customer["id"]] = customer
     site.emit("customer", "created", customer["id"])
@@ -29,13 +35,16 @@ def seed_demo_store(site: Store) -> str:
         new_order(
             site,
             {
-                "status": "completed", "customer_id": customer["id"],
-                "payment_method": "stripe", "payment_method_title": "Card",
-                "billing": dict(SHOPPER), "shipping": {"country": SHOPPER["country"]},
+                "status": "completed",
+                "customer_id": customer["id"],
+                "payment_method": "stripe",
+                "payment_method_title": "Card",
+                "billing": dict(SHOPPER),
+                "shipping": {"country": SHOPPER["country"]},
                 "line_items": [
                     {"product_id": products[index]["id"], "quantity": quantity}
                     for index, quantity in basket
                 ],
             },
-        )  # fmt: skip
+        )
     return SHOPPER["email"]

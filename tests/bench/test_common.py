@@ -21,6 +21,11 @@ def test_a_figure_is_one_json_line_with_its_ratio_to_the_baseline(capsys):
     assert line.count("\n") == 1
     assert line.endswith("\n")
     assert json.loads(line) == {
-        "bench": "ingest", "metric": "ingest.ratio_to_bare", "value": 773.0, "unit": "req/s",
-        "baseline": 2573.0, "ratio": 0.3, "target": 0.5,
-    }  # fmt: skip
+        "bench": "ingest",
+        "metric": "ingest.ratio_to_bare",
+        "value": 773.0,
+        "unit": "req/s",
+        "baseline": 2573.0,
+        "ratio": 0.3,
+        "target": 0.5,
+    }

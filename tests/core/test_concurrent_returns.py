@@ -31,10 +31,14 @@ def test_eight_concurrent_requests_for_the_same_units_make_one_return(db, engine
             barrier.wait()
             try:
                 request_return(
-                    session, shop_id=shop.id, order_id=order.id,
-                    lines=[LineRequest(line_id, 2, "too_small")], actor="shopper",
-                    clock=clock, dispatcher=RecordingDispatcher(),
-                )  # fmt: skip
+                    session,
+                    shop_id=shop.id,
+                    order_id=order.id,
+                    lines=[LineRequest(line_id, 2, "too_small")],
+                    actor="shopper",
+                    clock=clock,
+                    dispatcher=RecordingDispatcher(),
+                )
             except QuantityExceeded:
                 session.rollback()
                 outcomes.append("refused")

@@ -20,11 +20,19 @@ T0 = datetime(2026, 6, 15, 10, 30, 5, 123456, tzinfo=UTC)
 
 def _delivery(shop_id: int, key: str = "wh-1") -> NewDelivery:
     return NewDelivery(
-        shop_id=shop_id, platform=Platform.SHOPIFY, topic="orders/create", dedupe_key=key,
-        received_at=T0, body=b'{"id": 7}', headers={"X-Shopify-Topic": "orders/create"},
-        webhook_id=key, event_id="ev-1", triggered_at=T0.replace(microsecond=0),
-        api_version="2026-04", resource_id="gid://shopify/Order/7",
-    )  # fmt: skip
+        shop_id=shop_id,
+        platform=Platform.SHOPIFY,
+        topic="orders/create",
+        dedupe_key=key,
+        received_at=T0,
+        body=b'{"id": 7}',
+        headers={"X-Shopify-Topic": "orders/create"},
+        webhook_id=key,
+        event_id="ev-1",
+        triggered_at=T0.replace(microsecond=0),
+        api_version="2026-04",
+        resource_id="gid://shopify/Order/7",
+    )
 
 
 @pytest.fixture
@@ -44,13 +52,19 @@ def test_a_stored_delivery_reads_back_through_the_model_as_it_was_given(db, shop
     stored_id = inbox.store(_delivery(shop.id))
     row = db.get_one(InboxDelivery, stored_id)
     assert (row.platform, row.topic, row.dedupe_key, row.webhook_id, row.event_id) == (
-        Platform.SHOPIFY, "orders/create", "wh-1", "wh-1", "ev-1",
-    )  # fmt: skip
+        Platform.SHOPIFY,
+        "orders/create",
+        "wh-1",
+        "wh-1",
+        "ev-1",
+    )
     assert (row.received_at, row.triggered_at) == (T0, T0.replace(microsecond=0))
     assert row.headers == {"X-Shopify-Topic": "orders/create"}
     assert (row.body, row.api_version, row.resource_id) == (
-        b'{"id": 7}', "2026-04", "gid://shopify/Order/7",
-    )  # fmt: skip
+        b'{"id": 7}',
+        "2026-04",
+        "gid://shopify/Order/7",
+    )
     assert (row.status, row.attempts) == (InboxStatus.RECEIVED, 0)
 
 

@@ -40,9 +40,14 @@ def setup(db, factory):
 
 def ask(db, clock, dispatcher, shop, order, *lines):
     return request_return(
-        db, shop_id=shop.id, order_id=order.id, lines=list(lines), actor="shopper:x",
-        clock=clock, dispatcher=dispatcher,
-    )  # fmt: skip
+        db,
+        shop_id=shop.id,
+        order_id=order.id,
+        lines=list(lines),
+        actor="shopper:x",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
 
 
 def test_partial_returns_never_exceed_what_was_bought(db, clock, dispatcher, setup):
@@ -64,8 +69,14 @@ def test_units_refunded_on_the_store_cannot_be_returned(db, clock, dispatcher, s
 def test_a_cancelled_return_frees_its_units(db, clock, dispatcher, setup):
     shop, order, line = setup
     first = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 3))
-    cancel_return(db, shop_id=shop.id, return_id=first.id, actor="shopper:x", clock=clock,
-                  dispatcher=dispatcher)  # fmt: skip
+    cancel_return(
+        db,
+        shop_id=shop.id,
+        return_id=first.id,
+        actor="shopper:x",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
     again = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 3))
     assert again.status == ReturnStatus.APPROVED
 
@@ -73,11 +84,13 @@ def test_a_cancelled_return_frees_its_units(db, clock, dispatcher, setup):
 def test_invalid_transition_names_both_statuses(db, clock, dispatcher, setup):
     shop, order, line = setup
     ret = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 1))
-    cancel_return(db, shop_id=shop.id, return_id=ret.id, actor="desk", clock=clock,
-                  dispatcher=dispatcher)  # fmt: skip
+    cancel_return(
+        db, shop_id=shop.id, return_id=ret.id, actor="desk", clock=clock, dispatcher=dispatcher
+    )
     with pytest.raises(InvalidTransition) as caught:
-        approve_return(db, shop_id=shop.id, return_id=ret.id, actor="desk", clock=clock,
-                       dispatcher=dispatcher)  # fmt: skip
+        approve_return(
+            db, shop_id=shop.id, return_id=ret.id, actor="desk", clock=clock, dispatcher=dispatcher
+        )
     assert str(caught.value) == "cannot move a return from 'cancelled' to 'approved'"
 
 
@@ -85,8 +98,15 @@ def test_every_step_writes_an_event_with_who_and_when(db, clock, dispatcher, set
     shop, order, line = setup
     ret = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 2, "too_big"))
     clock.advance(days=3)
-    receive_return(db, shop_id=shop.id, return_id=ret.id, received={ret.lines[0].id: 2},
-                   actor="user:7", clock=clock, dispatcher=dispatcher)  # fmt: skip
+    receive_return(
+        db,
+        shop_id=shop.id,
+        return_id=ret.id,
+        received={ret.lines[0].id: 2},
+        actor="user:7",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
     events = db.scalars(select(ReturnEvent).where(ReturnEvent.return_id == ret.id)).all()
     trail = [(e.kind, e.from_status, e.to_status, e.actor) for e in events]
     assert trail == [
@@ -113,15 +133,36 @@ def test_grading_restock_writes_exactly_one_movement(db, clock, dispatcher, setu
     shop, order, line = setup
     ret = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 2))
     rline = ret.lines[0]
-    receive_return(db, shop_id=shop.id, return_id=ret.id, received={rline.id: 1},
-                   actor="bench", clock=clock, dispatcher=dispatcher)  # fmt: skip
-    grade_line(db, shop_id=shop.id, return_line_id=rline.id, grade=Grade.LIKE_NEW,
-               disposition=Disposition.RESTOCK, actor="bench", clock=clock,
-               dispatcher=dispatcher)  # fmt: skip
+    receive_return(
+        db,
+        shop_id=shop.id,
+        return_id=ret.id,
+        received={rline.id: 1},
+        actor="bench",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
+    grade_line(
+        db,
+        shop_id=shop.id,
+        return_line_id=rline.id,
+        grade=Grade.LIKE_NEW,
+        disposition=Disposition.RESTOCK,
+        actor="bench",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
     with pytest.raises(DomainError, match="already graded"):
-        grade_line(db, shop_id=shop.id, return_line_id=rline.id, grade=Grade.LIKE_NEW,
-                   disposition=Disposition.RESTOCK, actor="bench", clock=clock,
-                   dispatcher=dispatcher)  # fmt: skip
+        grade_line(
+            db,
+            shop_id=shop.id,
+            return_line_id=rline.id,
+            grade=Grade.LIKE_NEW,
+            disposition=Disposition.RESTOCK,
+            actor="bench",
+            clock=clock,
+            dispatcher=dispatcher,
+        )
     (movement,) = db.scalars(select(StockMovement)).all()
     assert (movement.quantity, movement.state) == (1, LedgerState.PENDING)  # what arrived
     assert movement.idempotency_key == f"restock-{shop.id}-{rline.id}-like_new"
@@ -130,15 +171,37 @@ def test_grading_restock_writes_exactly_one_movement(db, clock, dispatcher, setu
 def test_the_database_refuses_a_second_movement_for_a_line_and_grade(db, clock, dispatcher, setup):
     shop, order, line = setup
     ret = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 1))
-    receive_return(db, shop_id=shop.id, return_id=ret.id, received={ret.lines[0].id: 1},
-                   actor="bench", clock=clock, dispatcher=dispatcher)  # fmt: skip
-    grade_line(db, shop_id=shop.id, return_line_id=ret.lines[0].id, grade=Grade.NEW,
-               disposition=Disposition.RESTOCK, actor="bench", clock=clock,
-               dispatcher=dispatcher)  # fmt: skip
+    receive_return(
+        db,
+        shop_id=shop.id,
+        return_id=ret.id,
+        received={ret.lines[0].id: 1},
+        actor="bench",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
+    grade_line(
+        db,
+        shop_id=shop.id,
+        return_line_id=ret.lines[0].id,
+        grade=Grade.NEW,
+        disposition=Disposition.RESTOCK,
+        actor="bench",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
     first = db.scalars(select(StockMovement)).one()
-    db.add(StockMovement(shop_id=shop.id, variant_id=first.variant_id, quantity=1,
-                         location_id=first.location_id, return_line_id=first.return_line_id,
-                         grade=Grade.NEW, idempotency_key="another-key"))  # fmt: skip
+    db.add(
+        StockMovement(
+            shop_id=shop.id,
+            variant_id=first.variant_id,
+            quantity=1,
+            location_id=first.location_id,
+            return_line_id=first.return_line_id,
+            grade=Grade.NEW,
+            idempotency_key="another-key",
+        )
+    )
     with pytest.raises(IntegrityError):
         db.commit()
     db.rollback()
@@ -148,12 +211,22 @@ def test_policy_modes_review_and_reject(db, clock, dispatcher, factory):
     shop = factory.shop()
     review_variant = factory.variant(shop, tags=["fragile"])
     reject_variant = factory.variant(shop, tags=["custom"])
-    version = create_draft(db, shop.id, [
-        {"name": "fragile", "when": {"product_tags": {"any": ["fragile"]}},
-         "then": {"approval": "review"}},
-        {"name": "custom", "when": {"product_tags": {"any": ["custom"]}},
-         "then": {"approval": "reject"}},
-    ])  # fmt: skip
+    version = create_draft(
+        db,
+        shop.id,
+        [
+            {
+                "name": "fragile",
+                "when": {"product_tags": {"any": ["fragile"]}},
+                "then": {"approval": "review"},
+            },
+            {
+                "name": "custom",
+                "when": {"product_tags": {"any": ["custom"]}},
+                "then": {"approval": "reject"},
+            },
+        ],
+    )
     publish_policy(db, version, "owner", clock)
     fragile = factory.order(shop, [(review_variant, 1, Decimal("10"))])
     custom = factory.order(shop, [(reject_variant, 1, Decimal("10"))])
@@ -176,5 +249,6 @@ def test_close_waits_for_the_money_side(db, clock, dispatcher, setup):
     shop, order, line = setup
     ret = ask(db, clock, dispatcher, shop, order, LineRequest(line.id, 1))
     with pytest.raises(DomainError, match="items still to come back"):
-        close_return(db, shop_id=shop.id, return_id=ret.id, actor="desk", clock=clock,
-                     dispatcher=dispatcher)  # fmt: skip
+        close_return(
+            db, shop_id=shop.id, return_id=ret.id, actor="desk", clock=clock, dispatcher=dispatcher
+        )

@@ -74,9 +74,11 @@ def test_no_sequence_of_service_calls_breaks_the_invariants(db, factory, clock, 
             a, b = (line.id for line in self.order.lines)
             try:
                 request_return(
-                    db, order_id=self.order.id,
-                    lines=[LineRequest(a, first), LineRequest(b, second)], **common,
-                )  # fmt: skip
+                    db,
+                    order_id=self.order.id,
+                    lines=[LineRequest(a, first), LineRequest(b, second)],
+                    **common,
+                )
             except DomainError:
                 db.rollback()
 
@@ -105,15 +107,19 @@ def test_no_sequence_of_service_calls_breaks_the_invariants(db, factory, clock, 
                 received = {line.id: min(got, line.quantity + 1) for line in ret.lines}
                 self._attempt(receive_return, return_id=ret.id, received=received)
 
-        @rule(pick=st.integers(0, 50), grade=st.sampled_from(Grade),
-              disposition=st.sampled_from(Disposition))  # fmt: skip
+        @rule(
+            pick=st.integers(0, 50),
+            grade=st.sampled_from(Grade),
+            disposition=st.sampled_from(Disposition),
+        )
         def grade(self, pick, grade, disposition):
             ids = [r.id for r in self._returns()]
             lines = list(db.scalars(select(ReturnLine).where(ReturnLine.return_id.in_(ids))))
             if lines:
                 line = lines[pick % len(lines)]
-                self._attempt(grade_line, return_line_id=line.id, grade=grade,
-                              disposition=disposition)  # fmt: skip
+                self._attempt(
+                    grade_line, return_line_id=line.id, grade=grade, disposition=disposition
+                )
 
         @invariant()
         def never_more_returned_than_bought(self):

@@ -44,8 +44,13 @@ def test_updates_and_keeps_what_the_payload_does_not_say(db, factory):
     shop = factory.shop()
     first = order_record("1", payment_gateways=["stripe"], fulfilled_at=T0, platform_data={"a": 1})
     upsert_orders(db, shop, [first])
-    later = order_record("1", T0 + timedelta(hours=1), total=Decimal("30.00"), tags=["vip"],
-                   lines=[line_record("1-1", quantity=1), line_record("1-3")])  # fmt: skip
+    later = order_record(
+        "1",
+        T0 + timedelta(hours=1),
+        total=Decimal("30.00"),
+        tags=["vip"],
+        lines=[line_record("1-1", quantity=1), line_record("1-3")],
+    )
     result = upsert_orders(db, shop, [later])
     db.commit()
     order = db.get(Order, result.order_ids["1"])
@@ -53,8 +58,10 @@ def test_updates_and_keeps_what_the_payload_does_not_say(db, factory):
     assert (order.payment_gateways, order.fulfilled_at) == (["stripe"], T0)  # kept
     assert order.platform_data == {"a": 1}
     assert {line.platform_id: line.quantity for line in order.lines} == {
-        "1-1": 1, "1-2": 2, "1-3": 2,
-    }  # fmt: skip
+        "1-1": 1,
+        "1-2": 2,
+        "1-3": 2,
+    }
     assert _count(db, Order) == 1
 
 
@@ -94,16 +101,23 @@ def test_the_newest_of_a_repeated_order_wins_within_a_batch(db, factory):
 
 def test_customers_are_upserted_linked_and_never_refreshed_when_stale_or_redacted(db, factory):
     shop = factory.shop(currency="EUR")
-    ann = CustomerRecord("c1", email="ann@example.com", tags=["vip"], platform_updated_at=T0,
-                         orders_count=3, currency="EUR")  # fmt: skip
+    ann = CustomerRecord(
+        "c1",
+        email="ann@example.com",
+        tags=["vip"],
+        platform_updated_at=T0,
+        orders_count=3,
+        currency="EUR",
+    )
     result = upsert_orders(db, shop, [order_record("1", customer=ann)])
     db.commit()
     customer = db.scalars(select(Customer)).one()
     assert db.get(Order, result.order_ids["1"]).customer_id == customer.id
     assert (customer.email, customer.tags, customer.orders_count) == ("ann@example.com", ["vip"], 3)
     older = replace(ann, email="old@example.com", platform_updated_at=T0 - timedelta(days=1))
-    newer = replace(ann, email="new@example.com", platform_updated_at=T0 + timedelta(days=1),
-                    orders_count=None)  # fmt: skip
+    newer = replace(
+        ann, email="new@example.com", platform_updated_at=T0 + timedelta(days=1), orders_count=None
+    )
     upsert_orders(db, shop, [order_record("2", customer=older), order_record("3", customer=newer)])
     db.commit()
     db.refresh(customer)
@@ -123,8 +137,9 @@ def test_customers_are_upserted_linked_and_never_refreshed_when_stale_or_redacte
 def test_a_sketched_customer_is_created_but_never_updated(db, factory):
     shop = factory.shop()
     known = factory.customer(shop, first_name="Bob")
-    sketch = CustomerRecord(known.platform_id, email="bob@example.com", first_name="B",
-                            refresh=False)  # fmt: skip
+    sketch = CustomerRecord(
+        known.platform_id, email="bob@example.com", first_name="B", refresh=False
+    )
     new = CustomerRecord("7", email="kim@example.com", refresh=False)
     upsert_orders(db, shop, [order_record("1", customer=sketch), order_record("2", customer=new)])
     db.commit()
@@ -178,8 +193,12 @@ def test_new_rows_go_in_one_statement_per_table_and_stored_ones_through_the_upse
     assert few == one_by_one
     if engine.dialect.name == "postgresql":
         assert fresh == [("orders", False), ("order_lines", False)]
-        assert again == [("orders", False), ("orders", True), ("order_lines", False),
-                         ("order_lines", True)]  # fmt: skip
+        assert again == [
+            ("orders", False),
+            ("orders", True),
+            ("order_lines", False),
+            ("order_lines", True),
+        ]
     else:
         assert fresh == again == one_by_one
     assert (_count(db, Order), _count(db, OrderLine)) == (MIN_ROWS + 3, 2 * MIN_ROWS + 6)

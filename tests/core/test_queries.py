@@ -35,6 +35,12 @@ def test_desk_lists_one_shops_returns_newest_first_by_status(db, factory, clock)
 
 def _return(shop_id, order_id, rma, status, at):
     return ReturnRequest(
-        shop_id=shop_id, order_id=order_id, rma=rma, status=status, channel=Channel.PORTAL,
-        currency="USD", requested_at=at, created_at=at,
-    )  # fmt: skip
+        shop_id=shop_id,
+        order_id=order_id,
+        rma=rma,
+        status=status,
+        channel=Channel.PORTAL,
+        currency="USD",
+        requested_at=at,
+        created_at=at,
+    )

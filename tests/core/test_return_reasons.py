@@ -22,10 +22,14 @@ def order(db, factory):
 
 def _ask(db, clock, dispatcher, order, reason):
     return request_return(
-        db, shop_id=order.shop_id, order_id=order.id,
-        lines=[LineRequest(order.lines[0].id, 1, reason)], actor="shopper",
-        clock=clock, dispatcher=dispatcher,
-    )  # fmt: skip
+        db,
+        shop_id=order.shop_id,
+        order_id=order.id,
+        lines=[LineRequest(order.lines[0].id, 1, reason)],
+        actor="shopper",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
 
 
 @pytest.mark.parametrize("reason", ["x" * 100_000, "not_a_reason", ""])

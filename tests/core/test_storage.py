@@ -79,9 +79,12 @@ def test_ids_that_name_jobs_are_never_reused_after_a_delete(db, factory, clock):
 
     def delivery() -> InboxDelivery:
         row = InboxDelivery(
-            shop_id=shop.id, platform=shop.platform, topic="orders/create",
-            dedupe_key=str(clock.now().timestamp()), received_at=clock.now(),
-        )  # fmt: skip
+            shop_id=shop.id,
+            platform=shop.platform,
+            topic="orders/create",
+            dedupe_key=str(clock.now().timestamp()),
+            received_at=clock.now(),
+        )
         clock.advance(seconds=1)
         db.add(row)
         db.commit()

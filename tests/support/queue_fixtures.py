@@ -89,8 +89,9 @@ def shared_redis_url(_environment: None) -> Iterator[str]:
     # emulators would be the bottleneck of every test that uses it.
     server = subprocess.Popen(
         [sys.executable, "-c", f"from {__name__} import serve_fake_redis; serve_fake_redis()"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stdout is not None
         yield server.stdout.readline().strip()

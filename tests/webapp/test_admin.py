@@ -25,9 +25,14 @@ def make_return(db, store, clock, dispatcher):
         """Request ``quantity`` of the shirts back."""
         line = LineRequest(store.order.lines[0].id, quantity, "too_small")
         return request_return(
-            db, shop_id=store.shop.id, order_id=store.order.id, lines=[line],
-            actor="shopper", clock=clock, dispatcher=dispatcher,
-        )  # fmt: skip
+            db,
+            shop_id=store.shop.id,
+            order_id=store.order.id,
+            lines=[line],
+            actor="shopper",
+            clock=clock,
+            dispatcher=dispatcher,
+        )
 
     return make
 
@@ -103,8 +108,15 @@ def test_the_list_pages_through_older_returns(admin, db, store, factory, clock, 
         order = factory.order(store.shop)
         db.commit()
         line = LineRequest(order.lines[0].id, 1, "too_small")
-        ret = request_return(db, shop_id=store.shop.id, order_id=order.id, lines=[line],
-                             actor="shopper", clock=clock, dispatcher=dispatcher)  # fmt: skip
+        ret = request_return(
+            db,
+            shop_id=store.shop.id,
+            order_id=order.id,
+            lines=[line],
+            actor="shopper",
+            clock=clock,
+            dispatcher=dispatcher,
+        )
         rmas.append(ret.rma)
     first = admin.client.get("/admin/").get_data(as_text=True)
     second = admin.client.get("/admin/?page=2").get_data(as_text=True)
@@ -215,8 +227,15 @@ def test_another_shops_return_is_not_found(admin, db, factory, clock, dispatcher
     order = factory.order(other)
     db.commit()
     line = LineRequest(order.lines[0].id, 1, "too_small")
-    theirs = request_return(db, shop_id=other.id, order_id=order.id, lines=[line],
-                            actor="shopper", clock=clock, dispatcher=dispatcher)  # fmt: skip
+    theirs = request_return(
+        db,
+        shop_id=other.id,
+        order_id=order.id,
+        lines=[line],
+        actor="shopper",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
     assert admin.client.get(f"/admin/returns/{theirs.id}").status_code == 404
     assert theirs.rma not in admin.client.get("/admin/").get_data(as_text=True)
     page = admin.client.get("/admin/")

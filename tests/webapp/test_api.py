@@ -38,5 +38,7 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path, dispatcher):
         broken.dispose()
     assert response.status_code == 503
     assert response.get_json()["database"] == {
-        "ok": False, "backend": "sqlite", "error": "OperationalError",
-    }  # fmt: skip
+        "ok": False,
+        "backend": "sqlite",
+        "error": "OperationalError",
+    }

@@ -15,9 +15,20 @@ from webapp.cli import main
 from webapp.users import authenticate
 
 COMMANDS = [
-    [], ["serve"], ["worker"], ["demo"], ["db"], ["db", "upgrade"], ["db", "downgrade"],
-    ["shop"], ["shop", "add"], ["shop", "list"], ["shop", "remove"], ["user"], ["user", "add"],
-]  # fmt: skip
+    [],
+    ["serve"],
+    ["worker"],
+    ["demo"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "downgrade"],
+    ["shop"],
+    ["shop", "add"],
+    ["shop", "list"],
+    ["shop", "remove"],
+    ["user"],
+    ["user", "add"],
+]
 
 
 def _command(path: list[str]) -> click.Command:

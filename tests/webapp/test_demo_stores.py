@@ -111,8 +111,10 @@ def test_connected_demo_shops_mirror_the_stores_and_hear_their_new_orders(
         lines = connect_demo(stores)
         assert [line.split(": ")[0] for line in lines[:3]] == ["Admin", "Portal", "Storefront"]
         shops = {shop.platform: shop for shop in db.scalars(select(Shop))}
-        numbers = {p: {o.number for o in db.scalars(select(Order).filter_by(shop_id=s.id))}
-                   for p, s in shops.items()}  # fmt: skip
+        numbers = {
+            p: {o.number for o in db.scalars(select(Order).filter_by(shop_id=s.id))}
+            for p, s in shops.items()
+        }
         assert numbers[Platform.SHOPIFY] == {"1001", "1002", "1003"}
         assert len(numbers[Platform.WOOCOMMERCE]) == 7  # four guests' orders, three of Kim's
 

@@ -39,8 +39,11 @@ def test_serve_answers_health_from_a_clean_instance_folder(tmp_path):
     with open(tmp_path / "serve.log", "wb") as log:
         server = subprocess.Popen(
             [*_reshelf(), "serve", "--port", str(port)],
-            env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             answer = _wait_for_health(f"http://127.0.0.1:{port}/healthz", server)
         finally:

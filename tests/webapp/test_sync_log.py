@@ -16,9 +16,14 @@ from webapp.users import add_user
 def _delivery(db, shop: Shop, clock, topic: str, body: bytes, **kw) -> InboxDelivery:
     """A delivery stored in the inbox for ``shop``."""
     delivery = InboxDelivery(
-        shop_id=shop.id, platform=Platform.SHOPIFY, topic=topic, dedupe_key=f"{topic}:{body!r}",
-        body=body, received_at=clock.now(), **kw,
-    )  # fmt: skip
+        shop_id=shop.id,
+        platform=Platform.SHOPIFY,
+        topic=topic,
+        dedupe_key=f"{topic}:{body!r}",
+        body=body,
+        received_at=clock.now(),
+        **kw,
+    )
     db.add(delivery)
     db.commit()
     return delivery
@@ -53,8 +58,15 @@ def test_a_delivery_that_cannot_be_processed_is_failed_and_shown_with_its_reason
 def test_another_shops_deliveries_never_appear(admin, db, factory, clock, failed):
     other = factory.shop(domain="other-shop.myshopify.com")
     db.commit()
-    _delivery(db, other, clock, "orders/paid", b"{}", status=InboxStatus.FAILED,
-              error="ValueError: theirs")  # fmt: skip
+    _delivery(
+        db,
+        other,
+        clock,
+        "orders/paid",
+        b"{}",
+        status=InboxStatus.FAILED,
+        error="ValueError: theirs",
+    )
     for path in ("/admin/sync", "/admin/sync?status=failed"):
         page = admin.client.get(path).get_data(as_text=True)
         assert "refunds/create" in page

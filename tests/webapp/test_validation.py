@@ -65,9 +65,14 @@ def ret(db, store, clock, dispatcher):
     db.commit()
     line = LineRequest(store.order.lines[0].id, 1, "too_small")
     return request_return(
-        db, shop_id=store.shop.id, order_id=store.order.id, lines=[line],
-        actor="shopper", clock=clock, dispatcher=dispatcher,
-    )  # fmt: skip
+        db,
+        shop_id=store.shop.id,
+        order_id=store.order.id,
+        lines=[line],
+        actor="shopper",
+        clock=clock,
+        dispatcher=dispatcher,
+    )
 
 
 def _stored(db, ret: ReturnRequest):
@@ -90,8 +95,10 @@ def test_carrier_and_tracking_number_fit_their_columns(admin, db, ret, carrier, 
     assert message in page
     stored = _stored(db, ret)
     assert (stored.status, stored.carrier, stored.tracking_number) == (
-        ReturnStatus.APPROVED, None, None,
-    )  # fmt: skip
+        ReturnStatus.APPROVED,
+        None,
+        None,
+    )
 
 
 def test_a_rejection_reason_and_a_note_have_a_limit(admin, db, ret):

@@ -55,13 +55,24 @@ def test_a_return_sync_gets_a_new_job_per_status_change(db, factory, rq_dispatch
     order = factory.order(shop, [(factory.variant(shop), 1, Decimal("10.00"))])
     db.commit()
     ret = request_return(
-        db, shop_id=shop.id, order_id=order.id, lines=[LineRequest(order.lines[0].id, 1, None)],
-        actor="shopper", clock=factory.clock, dispatcher=NullDispatcher(),
-    )  # fmt: skip
+        db,
+        shop_id=shop.id,
+        order_id=order.id,
+        lines=[LineRequest(order.lines[0].id, 1, None)],
+        actor="shopper",
+        clock=factory.clock,
+        dispatcher=NullDispatcher(),
+    )
     rq_dispatcher.dispatch("return_sync", ret.id)
     rq_dispatcher.dispatch("return_sync", ret.id)
-    mark_in_transit(db, shop_id=shop.id, return_id=ret.id, actor="shopper",
-                    clock=factory.clock, dispatcher=NullDispatcher())  # fmt: skip
+    mark_in_transit(
+        db,
+        shop_id=shop.id,
+        return_id=ret.id,
+        actor="shopper",
+        clock=factory.clock,
+        dispatcher=NullDispatcher(),
+    )
     rq_dispatcher.dispatch("return_sync", ret.id)
 
     ids = get_queue(RESTOCK, redis_conn).get_job_ids()

@@ -12,9 +12,13 @@ def test_a_delivery_that_cannot_be_mapped_is_failed_once_and_left_alone(
 ):
     shop = factory.shop()
     delivery = InboxDelivery(
-        shop_id=shop.id, platform=Platform.SHOPIFY, topic="refunds/create",
-        dedupe_key="wh-1", body=b'{"id": 5}', received_at=clock.now(),
-    )  # fmt: skip
+        shop_id=shop.id,
+        platform=Platform.SHOPIFY,
+        topic="refunds/create",
+        dedupe_key="wh-1",
+        body=b'{"id": 5}',
+        received_at=clock.now(),
+    )
     db.add(delivery)
     db.commit()
     store.failures = [KeyError("order_id")]  # what the mapping raises for this body

@@ -65,9 +65,13 @@ class WorkerProcess:
         env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": get_settings().database_url}
         self.log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "worker", "--queues", RESTOCK], cwd=REPO_ROOT, env=env,
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "worker", "--queues", RESTOCK],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill(self) -> None:
         """SIGKILL, no warning: the process and its work horse die mid-instruction."""
@@ -104,11 +108,15 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
         expected: Counter[int] = Counter()
         for n in range(MOVEMENTS):
             variant, quantity = rng.choice(variants), rng.randint(1, 3)
-            db.add(StockMovement(
-                shop_id=variant.shop_id, variant_id=variant.id,
-                location_id=location[variant.shop_id], quantity=quantity,
-                idempotency_key=f"fault-{n}",
-            ))  # fmt: skip
+            db.add(
+                StockMovement(
+                    shop_id=variant.shop_id,
+                    variant_id=variant.id,
+                    location_id=location[variant.shop_id],
+                    quantity=quantity,
+                    idempotency_key=f"fault-{n}",
+                )
+            )
             expected[variant.id] += quantity
         db.commit()
         dispatcher = RQDispatcher(engine=engine, connection=connection)
@@ -147,9 +155,11 @@ def test_killed_workers_and_a_flushed_redis_apply_every_movement_exactly_once(
             (where, LedgerState.PENDING, True) for where in _kill_all_points()
         ], f"seed {seed}: {killed}"
         db.expire_all()
-        states = dict(db.execute(
-            select(StockMovement.state, func.count()).group_by(StockMovement.state)
-        ).all())  # fmt: skip
+        states = dict(
+            db.execute(
+                select(StockMovement.state, func.count()).group_by(StockMovement.state)
+            ).all()
+        )
         assert states == {LedgerState.APPLIED: MOVEMENTS}, f"seed {seed}"
         for variant in variants:
             store = store_of[variant.shop_id]
@@ -208,8 +218,10 @@ def _where(db, connection: Redis) -> dict[str, object]:
     from rq.rate_limit import RateLimitRegistry
 
     ids = db.scalars(select(StockMovement.id).where(StockMovement.state == LedgerState.PENDING))
-    limits = {r.key: (r.get_allowed_job_ids(), r.get_rate_limited_job_ids())
-              for r in RateLimitRegistry.all(connection)}  # fmt: skip
+    limits = {
+        r.key: (r.get_allowed_job_ids(), r.get_rate_limited_job_ids())
+        for r in RateLimitRegistry.all(connection)
+    }
     key = "rq:queue:restock"
     return {
         f"restock-{i}": (

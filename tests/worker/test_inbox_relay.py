@@ -18,10 +18,14 @@ from worker.sweeper import sweep
 
 def _delivery(db, shop, n):
     delivery = InboxDelivery(
-        shop_id=shop.id, platform=Platform.SHOPIFY, topic="orders/updated",
-        dedupe_key=f"wh-{n}", body=b"{}", status=InboxStatus.RECEIVED,
+        shop_id=shop.id,
+        platform=Platform.SHOPIFY,
+        topic="orders/updated",
+        dedupe_key=f"wh-{n}",
+        body=b"{}",
+        status=InboxStatus.RECEIVED,
         received_at=datetime(2026, 6, 15, tzinfo=UTC),
-    )  # fmt: skip
+    )
     db.add(delivery)
     db.commit()
     return delivery

@@ -33,5 +33,9 @@ def test_a_job_logs_with_its_ids(db, factory, store, rq_dispatcher, run_jobs, ca
         run_jobs()
 
     lines = [json.loads(formatter.format(r)) for r in caplog.records if r.name == "worker.jobs"]
-    assert {"message": "done", "shop_id": shop.id, "movement_id": movement.id,
-            "job_id": f"restock-{movement.id}"}.items() <= lines[-1].items()  # fmt: skip
+    assert {
+        "message": "done",
+        "shop_id": shop.id,
+        "movement_id": movement.id,
+        "job_id": f"restock-{movement.id}",
+    }.items() <= lines[-1].items()

@@ -37,8 +37,11 @@ def test_sigterm_lets_the_current_job_finish_then_exits(shared_redis_url, tmp_pa
     with (tmp_path / "worker.log").open("wb") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "worker", "--queues", DEFAULT],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             _wait_for(tmp_path / "started")
             worker.send_signal(signal.SIGTERM)

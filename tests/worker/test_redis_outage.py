@@ -45,10 +45,20 @@ class RedisServer:
     def start(self) -> None:
         """Start it and wait until it answers."""
         self.proc = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _until(lambda: _answers(self.url), "redis-server to answer")
 
     def stop(self) -> None:
@@ -99,8 +109,11 @@ def test_worker_keeps_running_through_a_redis_outage_and_takes_new_jobs(own_redi
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "worker", "--queues", DEFAULT],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             _until(lambda: (first / "started").exists(), "the first job to start")
             own_redis.stop()  # while the job runs: its bookkeeping will find Redis gone

@@ -31,8 +31,14 @@ def _applied_movement(db, factory, shop, sku, mirror):
     variant = factory.variant(shop, platform_id=sku)
     movement = add_movement(db, shop, variant)
     movement.state = LedgerState.APPLIED
-    db.add(InventoryLevel(shop_id=shop.id, variant_id=variant.id,
-                          location_id=movement.location_id, available=mirror))  # fmt: skip
+    db.add(
+        InventoryLevel(
+            shop_id=shop.id,
+            variant_id=variant.id,
+            location_id=movement.location_id,
+            available=mirror,
+        )
+    )
     db.commit()
     return variant
 
@@ -110,9 +116,14 @@ def _approved_return(db, factory, ship_in_days):
     order = factory.order(shop, [(factory.variant(shop), 1, Decimal("10.00"))])
     db.commit()
     request = request_return(
-        db, shop_id=shop.id, order_id=order.id, lines=[LineRequest(order.lines[0].id, 1, None)],
-        actor="shopper", clock=factory.clock, dispatcher=NullDispatcher(),
-    )  # fmt: skip
+        db,
+        shop_id=shop.id,
+        order_id=order.id,
+        lines=[LineRequest(order.lines[0].id, 1, None)],
+        actor="shopper",
+        clock=factory.clock,
+        dispatcher=NullDispatcher(),
+    )
     assert request.status == ReturnStatus.APPROVED
     request.ship_by = (factory.clock.now() + timedelta(days=ship_in_days)).date()
     db.commit()
@@ -127,8 +138,10 @@ def test_shoppers_are_reminded_once_before_the_ship_by_date(db, factory, followu
     assert scheduled.return_windows_job() == {"reminded": 0, "expired": 0}
     [email] = db.scalars(select(OutboundEmail)).all()
     assert (email.return_id, email.kind, email.to_address) == (
-        close.id, "ship_by_reminder", "shopper@example.com",
-    )  # fmt: skip
+        close.id,
+        "ship_by_reminder",
+        "shopper@example.com",
+    )
     assert close.rma in email.subject
 
 
@@ -215,7 +228,11 @@ def test_the_scheduled_sweep_requeues_pending_work(db, factory, redis_conn):
 def test_the_schedule_covers_every_periodic_duty():
     names = {func.__name__ for func, _, _ in SCHEDULE}
     assert names == {
-        "sweep_job", "reconcile_all_job", "refresh_tokens_job", "check_webhooks_job",
-        "return_windows_job", "prune_inbox_job",
-    }  # fmt: skip
+        "sweep_job",
+        "reconcile_all_job",
+        "refresh_tokens_job",
+        "check_webhooks_job",
+        "return_windows_job",
+        "prune_inbox_job",
+    }
     assert all(queue in queues.PRIORITY and every >= 60 for _, queue, every in SCHEDULE)

@@ -42,9 +42,14 @@ class WooStore:
         """Create a stock-managed simple product over REST; return its id."""
         answer = API(self.url, *self.keys, timeout=10).post(
             "products",
-            {"name": sku, "sku": sku, "regular_price": "20", "manage_stock": True,
-             "stock_quantity": stock},
-        )  # fmt: skip
+            {
+                "name": sku,
+                "sku": sku,
+                "regular_price": "20",
+                "manage_stock": True,
+                "stock_quantity": stock,
+            },
+        )
         assert answer.status_code == 201, answer.text
         return int(answer.json()["id"])
 
@@ -106,7 +111,13 @@ def connect_shop(db: Any, factory: Any, store: WooStore, products: int, stock: i
     shop.set_credentials(consumer_key=store.keys[0], consumer_secret=store.keys[1])
     for n in range(products):
         product_id = store.add_product(f"S{shop.id}-P{n}", stock)
-        db.add(Variant(shop_id=shop.id, platform_id=str(product_id),
-                       product_platform_id=str(product_id), sku=f"S{shop.id}-P{n}"))  # fmt: skip
+        db.add(
+            Variant(
+                shop_id=shop.id,
+                platform_id=str(product_id),
+                product_platform_id=str(product_id),
+                sku=f"S{shop.id}-P{n}",
+            )
+        )
     db.commit()
     return shop

@@ -22,9 +22,11 @@ def mark_in_transit(return_id: int) -> Response:
         flash(first_error(form), "error")
         return back_to(return_id)
     run_service(
-        services.mark_in_transit, return_id=return_id,
-        carrier=form.carrier.data, tracking_number=form.tracking_number.data,
-    )  # fmt: skip
+        services.mark_in_transit,
+        return_id=return_id,
+        carrier=form.carrier.data,
+        tracking_number=form.tracking_number.data,
+    )
     return back_to(return_id)
 
 
@@ -55,7 +57,9 @@ def grade(line_id: int) -> Response:
         flash(first_error(form), "error")
         return back_to(line.return_id)
     run_service(
-        services.grade_line, return_line_id=line_id,
-        grade=Grade(form.grade.data), disposition=Disposition(form.disposition.data),
-    )  # fmt: skip
+        services.grade_line,
+        return_line_id=line_id,
+        grade=Grade(form.grade.data),
+        disposition=Disposition(form.disposition.data),
+    )
     return back_to(line.return_id)

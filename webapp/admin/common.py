@@ -34,9 +34,13 @@ def run_service(service: Callable[..., Any], **arguments: Any) -> None:
     """Call a core service as the signed-in user; show a refusal instead of failing."""
     try:
         service(
-            get_session(), shop_id=current_shop_id(), actor=current_staff().email,
-            clock=get_clock(), dispatcher=get_dispatcher(), **arguments,
-        )  # fmt: skip
+            get_session(),
+            shop_id=current_shop_id(),
+            actor=current_staff().email,
+            clock=get_clock(),
+            dispatcher=get_dispatcher(),
+            **arguments,
+        )
     except NotFound:
         abort(404)
     except DomainError as exc:

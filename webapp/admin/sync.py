@@ -19,6 +19,9 @@ def sync_log() -> str:
     status = InboxStatus(wanted) if wanted in set(InboxStatus) else None
     deliveries = recent_deliveries(get_session(), current_shop_id(), status)
     return render_template(
-        "admin/sync.html", deliveries=deliveries, statuses=list(InboxStatus),
-        status=status or "", size=SYNC_LOG_SIZE,
-    )  # fmt: skip
+        "admin/sync.html",
+        deliveries=deliveries,
+        statuses=list(InboxStatus),
+        status=status or "",
+        size=SYNC_LOG_SIZE,
+    )

@@ -17,16 +17,31 @@ T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 
 def _order(current: int = 3, updated: datetime = T0, **kw: object) -> OrderData:
     line = LineData(
-        platform_id="gid://shopify/LineItem/1", variant_platform_id="gid://shopify/ProductVariant/7",
-        sku="TEE", title="Tee", quantity=3, current_quantity=current,
-        unit_price=Decimal("20.00"), discounted_unit_price=Decimal("20.00"),
-    )  # fmt: skip
+        platform_id="gid://shopify/LineItem/1",
+        variant_platform_id="gid://shopify/ProductVariant/7",
+        sku="TEE",
+        title="Tee",
+        quantity=3,
+        current_quantity=current,
+        unit_price=Decimal("20.00"),
+        discounted_unit_price=Decimal("20.00"),
+    )
     fields: dict[str, object] = dict(
-        platform_id="gid://shopify/Order/1", name="#1001", email="ann@example.com",
-        currency="USD", total=Decimal("60.00"), financial_status="paid",
-        fulfillment_status=None, ordered_at=T0, updated_at=updated, cancelled_at=None,
-        shipping_country="DE", tags=[], customer=None, lines=[line],
-    )  # fmt: skip
+        platform_id="gid://shopify/Order/1",
+        name="#1001",
+        email="ann@example.com",
+        currency="USD",
+        total=Decimal("60.00"),
+        financial_status="paid",
+        fulfillment_status=None,
+        ordered_at=T0,
+        updated_at=updated,
+        cancelled_at=None,
+        shipping_country="DE",
+        tags=[],
+        customer=None,
+        lines=[line],
+    )
     return OrderData(**{**fields, **kw})  # type: ignore[arg-type]
 
 
@@ -37,16 +52,28 @@ def test_units_refunded_by_reshelf_itself_are_not_counted_as_store_refunds(db, f
     line = order.lines[0]
     assert (line.fulfilled_quantity, line.refunded_quantity) == (3, 0)
     request = ReturnRequest(
-        shop_id=shop.id, order_id=order.id, rma="AAA-001", status=ReturnStatus.CLOSED,
-        channel=Channel.PORTAL, currency="USD", requested_at=T0,
-    )  # fmt: skip
+        shop_id=shop.id,
+        order_id=order.id,
+        rma="AAA-001",
+        status=ReturnStatus.CLOSED,
+        channel=Channel.PORTAL,
+        currency="USD",
+        requested_at=T0,
+    )
     db.add(request)
     db.flush()
-    db.add(ReturnLine(
-        shop_id=shop.id, return_id=request.id, order_line_id=line.id, quantity=1,
-        received_quantity=1, resolution=ResolutionKind.REFUND,
-        resolution_state=ResolutionState.DONE, currency="USD",
-    ))  # fmt: skip
+    db.add(
+        ReturnLine(
+            shop_id=shop.id,
+            return_id=request.id,
+            order_line_id=line.id,
+            quantity=1,
+            received_quantity=1,
+            resolution=ResolutionKind.REFUND,
+            resolution_state=ResolutionState.DONE,
+            currency="USD",
+        )
+    )
     db.commit()
     # Two units refunded on the store: one is Reshelf's settled return, one the merchant's.
     upsert_order(db, shop, _order(current=1, updated=T0 + timedelta(hours=1)))
@@ -65,6 +92,8 @@ def test_a_stale_webhook_returns_none_and_unknown_variants_become_stubs(db, fact
     assert not result.stale
     stub = db.scalars(select(Variant)).one()
     assert (stub.platform_id, stub.sku, stub.currency) == (
-        "gid://shopify/ProductVariant/7", "TEE", shop.currency,
-    )  # fmt: skip
+        "gid://shopify/ProductVariant/7",
+        "TEE",
+        shop.currency,
+    )
     assert db.scalars(select(Order)).one().lines[0].refunded_quantity == 0

@@ -26,9 +26,13 @@ def test_a_signed_body_that_is_not_a_json_object_is_400_and_not_stored(web, db, 
 def _stored(db, shop_row, clock, topic: str, body: bytes) -> InboxDelivery:
     """A delivery as the inbox keeps it (one stored before the endpoint checked bodies)."""
     delivery = InboxDelivery(
-        shop_id=shop_row.id, platform=Platform.SHOPIFY, topic=topic,
-        dedupe_key=f"{topic}:{body!r}", body=body, received_at=clock.now(),
-    )  # fmt: skip
+        shop_id=shop_row.id,
+        platform=Platform.SHOPIFY,
+        topic=topic,
+        dedupe_key=f"{topic}:{body!r}",
+        body=body,
+        received_at=clock.now(),
+    )
     db.add(delivery)
     db.commit()
     return delivery
@@ -70,5 +74,6 @@ def test_a_transient_failure_leaves_the_delivery_to_be_retried(db, shop_row, con
     db.expire_all()
     stored = db.get_one(InboxDelivery, delivery.id)
     assert (stored.status, stored.error) == (
-        InboxStatus.RECEIVED, "RetriableStoreError: store unavailable",
-    )  # fmt: skip
+        InboxStatus.RECEIVED,
+        "RetriableStoreError: store unavailable",
+    )

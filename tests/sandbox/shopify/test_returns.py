@@ -74,11 +74,18 @@ def test_create_dispose_process_close(admin, seeder, shop):
     rfo_line = ret["reverseFulfillmentOrders"]["nodes"][0]["lineItems"]["nodes"][0]
     location = f"gid://shopify/Location/{next(iter(shop.locations))}"
     dispositions = [
-        {"reverseFulfillmentOrderLineItemId": rfo_line["id"], "quantity": 1,
-         "dispositionType": "RESTOCKED", "locationId": location},
-        {"reverseFulfillmentOrderLineItemId": rfo_line["id"], "quantity": 1,
-         "dispositionType": "NOT_RESTOCKED"},
-    ]  # fmt: skip
+        {
+            "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+            "quantity": 1,
+            "dispositionType": "RESTOCKED",
+            "locationId": location,
+        },
+        {
+            "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+            "quantity": 1,
+            "dispositionType": "NOT_RESTOCKED",
+        },
+    ]
     assert (
         admin.data(DISPOSE, {"d": dispositions})["reverseFulfillmentOrderDispose"]["userErrors"]
         == []
@@ -87,9 +94,14 @@ def test_create_dispose_process_close(admin, seeder, shop):
     line_id = ret["returnLineItems"]["nodes"][0]["id"]
     processed = admin.data(
         PROCESS,
-        {"input": {"returnId": ret["id"], "returnLineItems": [{"id": line_id, "quantity": 2}],
-                   "financialTransfer": _refund(order, "100.00")}},
-    )  # fmt: skip
+        {
+            "input": {
+                "returnId": ret["id"],
+                "returnLineItems": [{"id": line_id, "quantity": 2}],
+                "financialTransfer": _refund(order, "100.00"),
+            }
+        },
+    )
     assert processed["returnProcess"]["userErrors"] == []
     assert order.refunds[0].amount == 100
     assert order.financial_status == "REFUNDED"

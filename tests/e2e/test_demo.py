@@ -94,10 +94,10 @@ class RunningDemo:
         raise AssertionError(f"no {prefix!r} line:\n" + "\n".join(self.seen))
 
     def stop(self) -> int:
-        """SIGTERM, as Ctrl-C or a supervisor would; the exit status."""
+        """SIGTERM, as Ctrl-C or a supervisor would; the exit status (45 s only catches a hang)."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(timeout=15)
+            return self.process.wait(timeout=45)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

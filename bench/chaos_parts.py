@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from bench.services import REPO, free_port, wait_for
-from webapp.cli import gunicorn_argv
+from cli.serve import gunicorn_argv
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 import connectors
+from cli.main import main
 from core.enums import InboxStatus
 from core.models import Customer, InboxDelivery, Shop
 from core.ports import ConnectorClass
 from tests.fake_platform.connector import FakeConnector
 from tests.fake_platform.webhooks import PLATFORM, sign
 from webapp import create_app
-from webapp.cli import main
 from worker.context import WorkerContext, use_context
 from worker.jobs import process_delivery_job
 

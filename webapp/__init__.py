@@ -9,22 +9,23 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from core.config import get_settings
+from webapp import admin, api, auth, portal
 from webapp.clock import init_clock
 from webapp.db import init_db
 from webapp.extensions import csrf, login_manager
 from webapp.filters import init_filters
+from webapp.install import shopify as shopify_install
+from webapp.install import woocommerce as woocommerce_install
 from webapp.jobs import init_jobs
 from webapp.limits import init_limits
-from webapp.optional import optional_attr
 from webapp.security_headers import init_security_headers
+from webapp.webhooks import endpoint as webhook_endpoint
 
-# Blueprints other parts of Reshelf provide, and whether their POSTs come from a store's
-# servers (signed by the store, so exempt from CSRF) rather than from a browser form.
-PLATFORM_BLUEPRINTS = (
-    ("webapp.webhooks.endpoint", True),
-    ("webapp.install.shopify", False),
-    ("webapp.install.woocommerce", False),
-)
+# The browser's blueprints: every POST carries the form's CSRF token.
+PAGE_BLUEPRINTS = (portal.bp, auth.bp, admin.bp, api.bp, shopify_install.bp, woocommerce_install.bp)
+# The blueprints whose POSTs come from a store's servers, signed by the store, so exempt
+# from CSRF (they have no form to carry a token).
+STORE_BLUEPRINTS = (webhook_endpoint.bp,)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -55,16 +56,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see the returns desk."
 
-    from webapp import admin, api, auth, portal
-
-    for blueprint in (portal.bp, auth.bp, admin.bp, api.bp):
+    for blueprint in PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
-    for module, from_store in PLATFORM_BLUEPRINTS:
-        platform_bp = optional_attr(module, "bp")
-        if platform_bp is not None:
-            if from_store:
-                csrf.exempt(platform_bp)
-            app.register_blueprint(platform_bp)
+    for blueprint in STORE_BLUEPRINTS:
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
 
     app.add_url_rule("/", "index", go_to_admin)
     app.register_error_handler(CSRFError, explain_expired_form)

@@ -1,8 +1,7 @@
 """The job dispatcher the web app hands to core services.
 
 Jobs go to the worker's RQ dispatcher (real Redis, or the embedded in-process queue when
-no ``REDIS_URL`` is set). In a copy without ``worker.dispatch`` the app falls back to
-``NullDispatcher``; nothing is lost either way, because the worker's sweeper finds
+no ``REDIS_URL`` is set). When enqueuing fails nothing is lost: the worker's sweeper finds
 pending rows in the database.
 """
 
@@ -14,8 +13,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from sqlalchemy import Engine
 
-from core.ports import JobDispatcher, JobKind, NullDispatcher
-from webapp.optional import optional_attr
+from core.ports import JobDispatcher, JobKind
+from worker.dispatch import RQDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -26,21 +25,16 @@ GATHER_RINGS = 0.01
 
 
 def init_jobs(app: Flask) -> None:
-    """Attach the dispatcher: the one in ``DISPATCHER`` (tests), else RQ's, else a null one."""
+    """Attach the dispatcher: the one in ``DISPATCHER`` (tests), else the worker's."""
     dispatcher: JobDispatcher | None = app.config.get("DISPATCHER")
     if dispatcher is None:
         dispatcher = build_dispatcher(app.extensions["reshelf.engine"])
     app.extensions["reshelf.dispatcher"] = CommittedWorkDispatcher(dispatcher)
 
 
-def build_dispatcher(engine: Engine) -> JobDispatcher:
-    """The worker's RQ dispatcher on ``engine``, or ``NullDispatcher`` without the worker."""
-    rq_dispatcher = optional_attr("worker.dispatch", "RQDispatcher")
-    if rq_dispatcher is None:
-        log.warning("worker.dispatch is not installed; jobs wait for the sweeper")
-        return NullDispatcher()
-    built: JobDispatcher = rq_dispatcher(engine=engine, gather_rings=GATHER_RINGS)
-    return built
+def build_dispatcher(engine: Engine) -> RQDispatcher:
+    """The worker's RQ dispatcher on ``engine``."""
+    return RQDispatcher(engine=engine, gather_rings=GATHER_RINGS)
 
 
 @dataclass(frozen=True)

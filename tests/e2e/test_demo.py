@@ -47,7 +47,7 @@ def _free_ports(count: int) -> list[int]:
 
 def _reshelf() -> list[str]:
     script = BIN / "reshelf"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 def _children(pid: int) -> list[str]:

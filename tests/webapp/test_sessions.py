@@ -5,10 +5,10 @@ from __future__ import annotations
 from click.testing import CliRunner
 from flask_login.utils import encode_cookie
 
+from cli.main import main
 from core.models import User
 from tests.webapp.actions import AdminActions
 from tests.webapp.conftest import STAFF_EMAIL, STAFF_PASSWORD
-from webapp.cli import main
 from webapp.users import load_staff
 
 

@@ -24,7 +24,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-    # The demo admin of an earlier ``reshelf demo`` (webapp.demo.DEMO_ADMIN) is one already.
+    # The demo admin of an earlier ``reshelf demo`` (demo.shops.DEMO_ADMIN) is one already.
     op.execute(
         sa.text("UPDATE users SET is_demo = :demo WHERE email = :email").bindparams(
             demo=True, email="admin@demo.reshelf.test"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.enums import Role
 from core.models import User
+from demo.run import demo_app
+from demo.shops import add_demo_admin
 from tests.webapp.actions import AdminActions
 from webapp import create_app
-from webapp.demo import add_demo_admin
+from webapp.users import add_user
 
 
-def test_the_demo_admin_signs_in_to_the_demo_only(engine, db, clock, dispatcher, store):
-    from webapp.demo_run import demo_app  # the app ``reshelf demo`` serves
-
-    email, password = add_demo_admin(db, [store.shop], "test-secret-key")
+def test_the_demo_admin_signs_in_to_the_demo_only(engine, db, clock, dispatcher, factory):
+    shop = factory.shop(name="Demo Shop")
+    db.commit()
+    email, password = add_demo_admin(db, [shop], "test-secret-key")
     assert db.scalars(select(User.is_demo).where(User.email == email)).one() is True
     config = {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
     demo = AdminActions(demo_app(config).test_client())
@@ -33,5 +36,8 @@ def test_the_demo_admin_signs_in_to_the_demo_only(engine, db, clock, dispatcher,
     assert not AdminActions(carried).signed_in()
 
 
-def test_other_users_are_not_demo_users(db, staff):
+def test_other_users_are_not_demo_users(db, factory):
+    shop = factory.shop()
+    db.commit()
+    staff = add_user(db, "desk@example.com", "correct horse battery staple", shop, Role.OWNER)
     assert db.get(User, staff.id).is_demo is False

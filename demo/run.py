@@ -13,17 +13,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from flask import Flask
 
 from connectors.shopify.transport import ENV_VAR
 from core.clock import SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_scope
-from webapp.demo import add_demo_admin, connect_shopify, connect_woocommerce
-from webapp.demo_stores import DemoStores, serve_in_background, start_demo_stores
-
-if TYPE_CHECKING:
-    from flask import Flask
+from demo.shops import add_demo_admin, connect_shopify, connect_woocommerce
+from demo.stores import DemoStores, serve_in_background, start_demo_stores
+from webapp import create_app
+from worker.runner import start_embedded_worker
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,6 @@ class DemoPorts:
 
 def run_demo(ports: DemoPorts, echo: Callable[[str], None]) -> None:
     """Start the stores and Reshelf, connect them, print the URLs; serve until stopped."""
-    from worker.runner import start_embedded_worker
-
     stop = _stop_on_signals()
     # Keep each request out of the log, so the URLs to open stay in sight.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -69,8 +68,6 @@ def run_demo(ports: DemoPorts, echo: Callable[[str], None]) -> None:
 
 def demo_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The web app of the demo: the one where the demo admin may sign in."""
-    from webapp import create_app
-
     return create_app({"DEMO": True, **(test_config or {})})
 
 

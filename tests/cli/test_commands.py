@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import click
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select
 
+from cli.main import main
 from core.config import get_settings
 from core.db import make_engine
 from core.enums import Role
 from core.models import Shop
-from webapp.cli import main
 from webapp.users import authenticate
 
 COMMANDS = [
@@ -117,3 +120,20 @@ def test_db_upgrade_and_downgrade_a_fresh_database(fresh_database):
         assert "shops" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_the_worker_command_loads_no_web_app_and_no_emulator():
+    # `reshelf worker` is the worker process: it must not carry Flask, the web app's
+    # blueprints or the demo's emulators (issue 13: no worker process imports a blueprint).
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cli.main import main\n"
+        "assert CliRunner().invoke(main, ['worker', '--help']).exit_code == 0\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n"
+    )
+    heavy = ["flask", "webapp", "demo", "sandbox", "graphql"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *heavy], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

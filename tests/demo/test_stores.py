@@ -17,12 +17,12 @@ from connectors.woocommerce import portal_link
 from core.config import get_settings
 from core.enums import Platform
 from core.models import InboxDelivery, Order, Shop
+from demo.run import connect_demo
+from demo.shops import replace_demo_shop
+from demo.stores import DemoStores, start_demo_stores
 from sandbox.woocommerce.ordering import new_order
 from tests.support.live import serve_wsgi
 from webapp import create_app
-from webapp.demo import replace_demo_shop
-from webapp.demo_run import connect_demo
-from webapp.demo_stores import DemoStores, start_demo_stores
 
 BUTTON = re.compile(r'<a class="button" href="([^"]+)">Return an item</a>')
 

@@ -27,7 +27,7 @@ def _free_port() -> int:
 def _reshelf() -> list[str]:
     """The installed console script, or the module when the package is not installed."""
     script = BIN / "reshelf"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "webapp.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 @pytest.mark.slow
@@ -80,8 +80,8 @@ def test_serve_with_redis_runs_gunicorn_with_threaded_workers(monkeypatch):
     from click.testing import CliRunner
     from gunicorn.config import Config  # type: ignore[import-untyped]  # no stubs
 
+    from cli.main import main
     from core.config import get_settings
-    from webapp import cli
 
     ran: list[list[str]] = []
 
@@ -95,7 +95,7 @@ def test_serve_with_redis_runs_gunicorn_with_threaded_workers(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(cli.main, ["serve", "--port", "5123"])
+        result = CliRunner().invoke(main, ["serve", "--port", "5123"])
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()

@@ -1,4 +1,5 @@
-"""The layout stays drawable: no import circles, and no import hidden inside a function.
+"""The layout stays drawable: no import circles, no import hidden inside a function or
+behind ``importlib``, the emulators only where they belong, and modules a reader can hold.
 
 Read from the source (``ast``), so it holds for modules a test run never imports.
 """
@@ -11,7 +12,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "connectors", "worker", "webapp")
+# Every top-level package of the project (a folder with an ``__init__.py``), so one added
+# later is checked without a change here.
+PROJECT = sorted(path.parent.name for path in ROOT.glob("*/__init__.py"))
+PACKAGES = tuple(name for name in PROJECT if name != "tests")
+# Who may import the store emulators: the demo, the benchmarks, the tests and themselves.
+SANDBOX_USERS = ("demo", "bench", "tests", "sandbox")
+MAX_LINES = 300
 # Where no function may import: the worker and the inbox's write path (issue 13 makes the
 # rest of the tree follow).
 NO_FUNCTION_IMPORTS = ("worker", "core/inbox.py")
@@ -134,3 +141,80 @@ def test_every_import_is_at_the_top_of_its_module(where):
                     if isinstance(inner, ast.Import | ast.ImportFrom)
                 )
     assert hidden == []
+
+
+def _sources(packages: tuple[str, ...] | list[str]) -> list[Path]:
+    """Every module of ``packages`` but Alembic's migrations."""
+    return [
+        path
+        for package in packages
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+
+
+def _imported_names(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, absolute module name) of every import in the tree, at any depth."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def test_the_layout_walks_every_package():
+    expected = {"bench", "cli", "connectors", "core", "demo", "sandbox", "webapp", "worker"}
+    assert expected <= set(PACKAGES)
+
+
+def test_only_the_demo_the_benchmarks_and_the_tests_import_the_emulators():
+    others = [name for name in PROJECT if name not in SANDBOX_USERS]
+    importing = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _sources(others)
+        for line, name in _imported_names(ast.parse(path.read_text(encoding="utf-8")))
+        if name.split(".")[0] == "sandbox"
+    ]
+    assert importing == []
+
+
+def _dynamic_imports(tree: ast.Module) -> list[int]:
+    """Lines that import a module named by a value: ``importlib.import_module``, or
+    ``__import__``, instead of an import statement a reader (and a drawing) can see."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "importlib":
+            lines += [node.lineno for alias in node.names if alias.name == "import_module"]
+        elif isinstance(node, ast.Attribute) and node.attr == "import_module":
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Name) and node.id == "__import__":
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_module_imports_by_name_outside_the_tests():
+    hidden = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _sources(PACKAGES)
+        for line in _dynamic_imports(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert hidden == []
+
+
+def test_the_checker_sees_each_way_of_importing_by_name():
+    source = (
+        "import importlib\nfrom importlib import import_module\n"
+        "importlib.import_module('a')\n__import__('b')\nfrom importlib.resources import files\n"
+    )
+    assert _dynamic_imports(ast.parse(source)) == [2, 3, 4]
+
+
+def test_no_module_is_longer_than_a_reader_holds():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in _sources(PACKAGES)
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

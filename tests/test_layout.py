@@ -155,7 +155,7 @@ def _sources(packages: tuple[str, ...] | list[str]) -> list[Path]:
 
 def _imported_names(tree: ast.Module) -> list[tuple[int, str]]:
     """(line, absolute module name) of every import in the tree, at any depth."""
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
@@ -183,7 +183,7 @@ def test_only_the_demo_the_benchmarks_and_the_tests_import_the_emulators():
 def _dynamic_imports(tree: ast.Module) -> list[int]:
     """Lines that import a module named by a value: ``importlib.import_module``, or
     ``__import__``, instead of an import statement a reader (and a drawing) can see."""
-    lines = []
+    lines: list[int] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "importlib":
             lines += [node.lineno for alias in node.names if alias.name == "import_module"]

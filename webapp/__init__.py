@@ -21,7 +21,8 @@ from webapp.limits import init_limits
 from webapp.security_headers import init_security_headers
 from webapp.webhooks import endpoint as webhook_endpoint
 
-# The browser's blueprints: every POST carries the form's CSRF token.
+# The browser's blueprints: their forms' POSTs carry a CSRF token (a single view a store's
+# server posts to, such as WooCommerce's key callback, is exempted where it is defined).
 PAGE_BLUEPRINTS = (portal.bp, auth.bp, admin.bp, api.bp, shopify_install.bp, woocommerce_install.bp)
 # The blueprints whose POSTs come from a store's servers, signed by the store, so exempt
 # from CSRF (they have no form to carry a token).

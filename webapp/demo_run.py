@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from connectors.shopify.transport import ENV_VAR
+from connectors.shopify.client import ENV_VAR
 from core.clock import SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_scope

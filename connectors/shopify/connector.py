@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from connectors.shopify import bulk, install, money, returns, stock, sync, webhooks
 from connectors.shopify.cli import add_shopify
-from connectors.shopify.client import AdminClient
+from connectors.shopify.client import AdminClient, routed_client
 from connectors.shopify.consts import COMPLIANCE_TOPICS
 from connectors.shopify.received import Received
-from connectors.shopify.transport import routed_client
 from connectors.shopify.webhooks import HANDLERS
 from core.clock import Clock, SystemClock
 from core.config import get_settings

@@ -102,7 +102,7 @@ def worker(engine, clock, redis_conn):
 def _failed_restock(db, factory, shop: Shop, worker, run_jobs, error: str) -> StockMovement:
     """A movement whose restock the store refused for good: its job is in the failed registry."""
     store, dispatcher = worker
-    movement = add_movement(db, shop, factory.variant(shop))
+    movement: StockMovement = add_movement(db, shop, factory.variant(shop))
     store.failures = [FatalStoreError(error)]
     dispatcher.dispatch("movement", movement.id)
     run_jobs()

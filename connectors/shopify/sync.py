@@ -2,7 +2,6 @@
 
 - Every order and customer, from a page, a bulk batch or a webhook, is written here
   through ``core.mirror_batch`` (the records come from ``mapping``).
-
 - Cursor pagination: https://shopify.dev/docs/api/usage/pagination-graphql; the client paces
   itself from ``throttleStatus``, so pages never fail on throttling.
 - Incremental reads use ``query: "updated_at:>='…'"`` (https://shopify.dev/docs/api/usage/search-syntax);
@@ -58,11 +57,11 @@ def upsert_orders(session: Session, shop: Shop, orders: list[OrderRecord]) -> Ba
     (https://shopify.dev/docs/apps/build/webhooks/best-practices).
     """
     # Units refunded on the store count, less those of Reshelf's own settled returns.
-    settled = _settled_by_reshelf(session, shop, orders)
-    for order in orders:
-        for line in order.lines:
-            mine = settled.get((order.platform_id, line.platform_id), 0)
-            line.refunded_quantity = max(0, line.refunded_quantity - mine)
+    if settled := _settled_by_reshelf(session, shop, orders):
+        for order in orders:
+            for line in order.lines:
+                mine = settled.get((order.platform_id, line.platform_id), 0)
+                line.refunded_quantity = max(0, line.refunded_quantity - mine)
     # Shopify has no final-sale flag; merchants tag such products "final-sale".
     return mirror_batch.upsert_orders(
         session, shop, orders, stub_variants=True, final_sale_tag=FINAL_SALE_TAG

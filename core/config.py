@@ -56,7 +56,6 @@ class Settings:
     public_url: str
     shopify_api_key: str
     shopify_api_secret: str
-    shopify_api_version: str = "2026-04"
     inbox_retention_days: int = 30
     session_idle_minutes: int = 60
     # Let staff connect stores on loopback or private addresses, and over plain http.

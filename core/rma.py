@@ -15,9 +15,3 @@ def new_rma() -> str:
     """A fresh random RMA number (the caller checks it is free in the shop)."""
     chars = "".join(secrets.choice(ALPHABET) for _ in range(6))
     return f"{chars[:3]}-{chars[3:]}"
-
-
-def normalise_rma(text: str) -> str:
-    """What a person typed ("k7m 4tx") as stored ("K7M-4TX")."""
-    chars = "".join(c for c in text.upper() if c.isalnum())
-    return f"{chars[:3]}-{chars[3:]}" if len(chars) == 6 else text.strip().upper()

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from connectors.shopify.transport import ENV_VAR
+from connectors.shopify.client import ENV_VAR
 from core.clock import SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_scope

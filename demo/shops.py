@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.shopify import connector_for as shopify_connector
+from connectors.shopify.client import routed_client
 from connectors.shopify.connector import SYNC_ORDER
 from connectors.shopify.install import add_custom_app
-from connectors.shopify.transport import routed_client
 from connectors.woocommerce import install as woo_install
 from core.clock import Clock
 from core.enums import Platform, Role

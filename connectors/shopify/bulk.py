@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from connectors.shopify.client import Api
 from connectors.shopify.graphql import document
 from connectors.shopify.mapping import order_from_graphql
-from connectors.shopify.mirror import upsert_orders
-from connectors.shopify.sync import cursor_for
+from connectors.shopify.sync import cursor_for, upsert_orders
 from core.clock import Clock
 from core.errors import FatalStoreError, RetriableStoreError
 from core.models import Shop, SyncRun
@@ -111,7 +110,8 @@ def backfill_orders(
     client = http_client or httpx.Client(timeout=60)
     with client.stream("GET", status["url"]) as response:
         for batch in _batches(_jsonl_orders(_lines(response.iter_bytes())), BATCH):
-            upsert_orders(session, shop, [order_from_graphql(node, items) for node, items in batch])
+            orders = [order_from_graphql(shop, node, items) for node, items in batch]
+            upsert_orders(session, shop, orders)
             session.commit()
             count += len(batch)
     run.status, run.finished_at, run.counts = "done", clock.now(), {"orders": count}

@@ -6,8 +6,8 @@ import os
 
 import click
 
+from connectors.shopify.client import routed_client
 from connectors.shopify.install import add_custom_app
-from connectors.shopify.transport import routed_client
 from core.clock import SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_scope

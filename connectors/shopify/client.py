@@ -6,6 +6,11 @@ rate). Before a request the pacer estimates what the bucket holds now and, if th
 than the request's last requested cost, waits exactly the time the restore rate needs —
 never a blind sleep. A ``THROTTLED`` answer updates the estimate and the request is sent
 again after that wait, so throttling delays work and never loses it.
+
+``shopifyapp`` builds Shopify URLs itself and takes an ``httpx.Client``. When
+``RESHELF_SHOPIFY_API_URL`` is set (the demo sets it to the emulator on 127.0.0.1), the
+connector hands it a client whose transport sends shop requests there and keeps the shop
+domain in ``X-Forwarded-Host``; unset, Shopify is reached directly.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +33,7 @@ from core.errors import FatalStoreError, RetriableStoreError, StoreAuthError
 Api = Callable[[str, dict[str, Any]], dict[str, Any]]
 THROTTLED_RETRIES = 5
 FIRST_ESTIMATE = 50
+ENV_VAR = "RESHELF_SHOPIFY_API_URL"
 
 
 @dataclass
@@ -144,3 +150,33 @@ def _error(name: str, status: int, code: str, errors: Any) -> Exception:
 def user_errors(payload: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The ``userErrors`` of a mutation payload."""
     return list((payload or {}).get("userErrors") or [])
+
+
+class ShopRoutingTransport(httpx.BaseTransport):
+    """Send ``*.myshopify.com`` requests to ``base_url``; others go where they were addressed."""
+
+    def __init__(self, base_url: str) -> None:
+        self.target = httpx.URL(base_url)
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Rewrite shop requests, then send."""
+        if request.url.host.endswith(".myshopify.com"):
+            headers = httpx.Headers(request.headers)
+            headers["X-Forwarded-Host"] = request.url.host
+            headers["Host"] = self.target.netloc.decode()
+            url = request.url.copy_with(
+                scheme=self.target.scheme, host=self.target.host, port=self.target.port
+            )
+            request = httpx.Request(request.method, url, headers=headers, stream=request.stream)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.inner.close()
+
+
+def routed_client(environ: Mapping[str, str]) -> httpx.Client | None:
+    """A routed client when ``RESHELF_SHOPIFY_API_URL`` is set, else None (direct to Shopify)."""
+    base = environ.get(ENV_VAR)
+    return httpx.Client(transport=ShopRoutingTransport(base), timeout=30) if base else None

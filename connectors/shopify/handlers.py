@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from connectors.shopify import privacy, returns
 from connectors.shopify.mapping import customer_from_rest, order_from_rest, when
-from connectors.shopify.mirror import upsert_customer, upsert_order
 from connectors.shopify.received import Received
+from connectors.shopify.sync import upsert_customer, upsert_order
 from core.enums import ShopStatus
 from core.models import InventoryLevel, Location, Order, Variant
 from core.services.platform_returns import find_platform_return
@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 
 def on_order(event: Received) -> None:
     """orders/create, orders/updated, orders/cancelled, orders/fulfilled."""
-    if upsert_order(event.session, event.shop, order_from_rest(event.body)) is None:
+    if upsert_order(event.session, event.shop, order_from_rest(event.shop, event.body)) is None:
         log.info("stale %s for %s ignored", event.topic, event.body.get("id"))
 
 
 def on_customer(event: Received) -> None:
     """customers/create, customers/update."""
-    upsert_customer(event.session, event.shop, customer_from_rest(event.body))
+    upsert_customer(event.session, event.shop, customer_from_rest(event.shop, event.body))
 
 
 def on_customer_delete(event: Received) -> None:

@@ -1,4 +1,4 @@
-"""Apply stock movements to Shopify exactly once (refunds: see ``settlements``).
+"""Apply stock movements to Shopify exactly once (refunds: see ``money``).
 
 - A line of a Shopify return is restocked by disposing its reverse fulfillment order line
   as ``RESTOCKED`` at the location

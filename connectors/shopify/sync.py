@@ -1,5 +1,7 @@
-"""Backfill and reconciliation by cursor pagination.
+"""The mirror's writes of orders and customers, and backfill and reconciliation by cursor.
 
+- Every order and customer, from a page, a bulk batch or a webhook, is written here
+  through ``core.mirror_batch`` (the records come from ``mapping``).
 - Cursor pagination: https://shopify.dev/docs/api/usage/pagination-graphql; the client paces
   itself from ``throttleStatus``, so pages never fail on throttling.
 - Incremental reads use ``query: "updated_at:>='…'"`` (https://shopify.dev/docs/api/usage/search-syntax);
@@ -19,19 +21,90 @@ from sqlalchemy.orm import Session
 
 from connectors.shopify.client import Api
 from connectors.shopify.consts import ORDERS_PAGE_SIZE, PAGE_SIZE, VARIANTS_PAGE_SIZE
-from connectors.shopify.mapping import customer_from_graphql, order_from_graphql, when
-from connectors.shopify.mirror import (
-    customer_record,
+from connectors.shopify.mapping import (
+    customer_from_graphql,
+    order_from_graphql,
     upsert_location,
-    upsert_orders,
     upsert_variant,
+    when,
 )
+from core import mirror_batch
 from core.clock import Clock
-from core.mirror_batch import upsert_customers
-from core.models import InventoryLevel, Location, Shop, SyncCursor, Variant
+from core.enums import ResolutionState
+from core.mirror_batch import BatchResult, CustomerRecord, OrderRecord, upsert_customers
+from core.models import (
+    InventoryLevel,
+    Location,
+    Order,
+    OrderLine,
+    ReturnLine,
+    Shop,
+    SyncCursor,
+    Variant,
+)
 from core.ports import SyncResult
 
 PageWriter = Callable[[Session, Shop, list[dict[str, Any]], Api], int]
+FINAL_SALE_TAG = "final-sale"
+
+
+def upsert_orders(session: Session, shop: Shop, orders: list[OrderRecord]) -> BatchResult:
+    """Create or update orders with their lines and customers; stale ones are skipped.
+
+    Orders and customers go through ``core.mirror_batch`` (a page, a bulk batch or one
+    webhook's order alike), which skips an update older than what the mirror holds:
+    webhooks arrive out of order and twice
+    (https://shopify.dev/docs/apps/build/webhooks/best-practices).
+    """
+    # Units refunded on the store count, less those of Reshelf's own settled returns.
+    if settled := _settled_by_reshelf(session, shop, orders):
+        for order in orders:
+            for line in order.lines:
+                mine = settled.get((order.platform_id, line.platform_id), 0)
+                line.refunded_quantity = max(0, line.refunded_quantity - mine)
+    # Shopify has no final-sale flag; merchants tag such products "final-sale".
+    return mirror_batch.upsert_orders(
+        session, shop, orders, stub_variants=True, final_sale_tag=FINAL_SALE_TAG
+    )
+
+
+def upsert_order(session: Session, shop: Shop, order: OrderRecord) -> int | None:
+    """Create or update one order (a webhook's); its row id, or None when stale."""
+    return upsert_orders(session, shop, [order]).order_ids.get(order.platform_id)
+
+
+def upsert_customer(session: Session, shop: Shop, customer: CustomerRecord) -> bool:
+    """Create or update a customer; False when the update is stale."""
+    return not upsert_customers(session, shop, [customer])
+
+
+def _settled_by_reshelf(
+    session: Session, shop: Shop, orders: list[OrderRecord]
+) -> dict[tuple[str, str], int]:
+    """Units of each (order, line) refunded by Reshelf's own settled returns."""
+    refunded = {o.platform_id for o in orders for li in o.lines if li.refunded_quantity > 0}
+    if not refunded:
+        return {}  # nothing refunded: no need to ask which refunds were ours
+    rows = session.execute(
+        select(
+            Order.platform_id,
+            OrderLine.platform_id,
+            ReturnLine.received_quantity,
+            ReturnLine.quantity,
+        )
+        .join(OrderLine, ReturnLine.order_line_id == OrderLine.id)
+        .join(Order, OrderLine.order_id == Order.id)
+        .where(
+            Order.shop_id == shop.id,
+            Order.platform_id.in_(refunded),
+            ReturnLine.resolution_state == ResolutionState.DONE,
+        )
+    )
+    settled: dict[tuple[str, str], int] = {}
+    for order_pid, line_pid, received, quantity in rows:
+        key = (order_pid, line_pid)
+        settled[key] = settled.get(key, 0) + (received or quantity)
+    return settled
 
 
 def _whole_lines(node: dict[str, Any], api: Api) -> list[dict[str, Any]]:
@@ -46,12 +119,12 @@ def _whole_lines(node: dict[str, Any], api: Api) -> list[dict[str, Any]]:
 
 def _write_orders(session: Session, shop: Shop, nodes: list[dict[str, Any]], api: Api) -> int:
     """Write a page of orders in one batch; the number not skipped as stale."""
-    orders = [order_from_graphql(node, _whole_lines(node, api)) for node in nodes]
+    orders = [order_from_graphql(shop, node, _whole_lines(node, api)) for node in nodes]
     return len(upsert_orders(session, shop, orders).order_ids)
 
 
 def _write_customers(session: Session, shop: Shop, nodes: list[dict[str, Any]], _: Api) -> int:
-    records = [customer_record(shop, customer_from_graphql(node)) for node in nodes]
+    records = [customer_from_graphql(shop, node) for node in nodes]
     return len(nodes) - len(upsert_customers(session, shop, records))
 
 

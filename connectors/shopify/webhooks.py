@@ -1,12 +1,12 @@
-"""Webhooks: take a delivery into the inbox, verify it, and the table that applies it.
+"""Webhooks: verify a delivery, find its dedupe key, and store it in the inbox.
 
 ``receive`` is what ``POST /webhooks/shopify`` runs: Shopify waits five seconds for a 2xx
 and retries otherwise (https://shopify.dev/docs/apps/build/webhooks/subscribe/https), so
 the answer never waits on processing: the delivery is durable in the inbox before the 200,
 and a repeated ``X-Shopify-Webhook-Id`` is answered 200 without a second row.
 Verification uses ``shopifyapp``'s verifier (HMAC-SHA256 of the raw body with the app's
-secret, https://shopify.dev/docs/apps/build/webhooks/verify-deliveries). The handlers live
-in ``handlers`` (the mirror) and ``privacy`` (the privacy topics).
+secret, https://shopify.dev/docs/apps/build/webhooks/verify-deliveries). The worker applies
+a stored delivery through the topic table in ``connector``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ import hashlib
 import orjson
 from shopify_app import RequestInput, ShopifyApp
 
-from connectors.shopify import handlers, privacy
-from connectors.shopify.consts import MAX_WEBHOOK_BYTES, RETURN_TOPICS
+from connectors.shopify.consts import MAX_WEBHOOK_BYTES
 from connectors.shopify.mapping import when
-from connectors.shopify.received import Handler
 from core.clock import Clock
 from core.config import get_settings
 from core.enums import Platform
@@ -123,21 +121,3 @@ def receive(incoming: IncomingWebhook, inbox: Inbox, clock: Clock) -> Acknowledg
     )
     # None: the same webhook again, already stored and dispatched; nothing more to do.
     return Acknowledgement("", 200, inbox.store(delivery))
-
-
-ORDER_UPDATES = ("orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled")
-HANDLERS: dict[str, Handler] = {
-    **dict.fromkeys(ORDER_UPDATES, handlers.on_order),
-    **dict.fromkeys(("customers/create", "customers/update"), handlers.on_customer),
-    "customers/delete": handlers.on_customer_delete,
-    "refunds/create": handlers.on_refund,
-    **dict.fromkeys((t for t in RETURN_TOPICS if t.startswith("returns/")), handlers.on_return),
-    "reverse_fulfillment_orders/dispose": handlers.on_dispose,
-    "inventory_levels/update": handlers.on_inventory_level,
-    "app/uninstalled": handlers.on_uninstalled,
-    "app/scopes_update": handlers.on_scopes_update,
-    "bulk_operations/finish": handlers.on_bulk_finish,
-    "customers/data_request": privacy.on_data_request,
-    "customers/redact": privacy.on_customer_redact,
-    "shop/redact": privacy.on_shop_redact,
-}

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,11 +27,3 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def downgrade(database_url: str, revision: str) -> None:
     """Take the database down to ``revision`` (``base`` empties it)."""
     command.downgrade(alembic_config(database_url), revision)
-
-
-def upgrade_engine(engine: Engine, revision: str = "head") -> None:
-    """Upgrade through an existing engine (tests use a separate schema this way)."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, LargeBinary, Numeric, String
+from sqlalchemy import JSON, DateTime, Dialect, LargeBinary, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -91,8 +91,3 @@ class EncryptedJSON(TypeDecorator[dict[str, Any]]):
 
     def process_result_value(self, value: bytes | None, dialect: Dialect) -> dict[str, Any] | None:
         return None if value is None else crypto.decrypt_json(value)
-
-
-def currency_column_type() -> String:
-    """ISO 4217 code, three letters."""
-    return String(3)

@@ -12,7 +12,7 @@ import pytest
 from shopify_app import ShopifyApp
 from sqlalchemy import select
 
-from connectors.shopify.transport import ENV_VAR
+from connectors.shopify.client import ENV_VAR
 from connectors.woocommerce import portal_link
 from core.config import get_settings
 from core.enums import Platform

@@ -25,8 +25,8 @@ import requests
 from shopify_app import ShopifyApp
 from sqlalchemy import select
 
+from connectors.shopify.client import ENV_VAR
 from connectors.shopify.connector import ShopifyConnector
-from connectors.shopify.transport import ENV_VAR
 from core.clock import SystemClock
 from core.config import get_settings
 from core.enums import Disposition, Grade, LedgerState, ReturnStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.shopify.transport import ENV_VAR
+from connectors.shopify.client import ENV_VAR
 from core.config import get_settings
 from tests.sandbox.shopify.conftest import base_url, emulator, emulator_app, seeder
 from webapp import create_app

@@ -59,17 +59,17 @@ def test_a_fatal_error_is_parked_shown_and_replayed_once_fixed(
     job_id = f"restock-{movement.id}"
     assert _state(db, movement.id).state == LedgerState.FAILED
     assert len(store.calls) == 1  # not retried: retrying would not help
-    [failed] = admin_data.failed_jobs(redis_conn)
+    [failed] = admin_data.failed_jobs_of_shop(db, movement.shop_id, redis_conn)
     assert failed.job_id == job_id
     assert "Invalid ID" in failed.error
-    assert [s.failed for s in admin_data.queue_sizes(redis_conn) if s.name == RESTOCK] == [1]
+    assert get_queue(RESTOCK, redis_conn).failed_job_registry.get_job_count() == 1
 
     admin_data.replay(job_id, redis_conn)  # the merchant fixed the product; store answers now
     run_jobs()
 
     assert _state(db, movement.id).state == LedgerState.APPLIED
     assert store.stock == {"sku-1": 3}
-    assert admin_data.failed_jobs(redis_conn) == []
+    assert admin_data.failed_jobs_of_shop(db, movement.shop_id, redis_conn) == []
     assert Job.fetch(job_id, connection=redis_conn).get_status() == "finished"
 
 
@@ -84,7 +84,8 @@ def test_refused_credentials_flag_the_shop_for_reconnecting(
     shop = db.get(Shop, movement.shop_id)
     assert shop.status == ShopStatus.NEEDS_RECONNECT
     assert shop.status_message == "401 Unauthorized: consumer key is invalid"
-    assert [f.job_id for f in admin_data.failed_jobs()] == [f"restock-{movement.id}"]
+    failed = admin_data.failed_jobs_of_shop(db, movement.shop_id)
+    assert [f.job_id for f in failed] == [f"restock-{movement.id}"]
 
 
 def test_jobs_of_a_shop_needing_reconnection_wait_without_calling_the_store(

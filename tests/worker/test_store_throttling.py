@@ -48,7 +48,7 @@ def test_throttled_and_failing_store_calls_are_retried_until_done(
             added = 2 * sum(1 for v in chosen if v.id == variant.id)
             assert store.stock(int(variant.platform_id)) == 5 + added
         assert len(store.emulator.store.applied_movements) == 6
-    assert admin_data.failed_jobs(redis_conn) == []
+    assert admin_data.failed_jobs_of_shop(db, shop.id, redis_conn) == []
     seen = flaky[0].seen
     assert [status for _, _, status in seen[:7]] == [429] * 4 + [500] * 3
     # Retry-After was honoured: no throttled movement came back within the second it named.

@@ -16,9 +16,9 @@ from flask import Blueprint, Response, request, url_for
 from markupsafe import escape
 from shopify_app import RequestInput, ShopifyApp
 
+from connectors.shopify.client import routed_client
 from connectors.shopify.connector import public_app
 from connectors.shopify.install import AppNotConfigured, find_shop, install, needs_refresh
-from connectors.shopify.transport import routed_client
 from core.enums import ShopStatus
 from core.errors import StoreError
 from core.models import Shop

@@ -12,8 +12,8 @@ from jwt.warnings import InsecureKeyLengthWarning
 from sqlalchemy import select
 
 from connectors.shopify.cli import add_shopify
+from connectors.shopify.client import ENV_VAR
 from connectors.shopify.connector import ShopifyConnector
-from connectors.shopify.transport import ENV_VAR
 from core.clock import SystemClock
 from core.config import get_settings
 from core.enums import Platform, ShopStatus

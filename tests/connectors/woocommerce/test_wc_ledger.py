@@ -211,4 +211,8 @@ def test_variation_restock_by_delta_leaves_its_marker(db, woo_shop, woo_client, 
     assert variation["stock_quantity"] == 4
     keys = [m["key"] for m in variation["meta_data"]]
     assert keys == [f"reshelf_movement_{movement.idempotency_key}"]
-    assert movement.store_answer == {"via": "inventory_delta", "already_applied": False}
+    assert movement.store_answer == {
+        "via": "inventory_delta",
+        "already_applied": False,
+        "verified": True,  # the stock read back is the stock before plus the units
+    }

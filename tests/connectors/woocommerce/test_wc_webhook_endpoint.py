@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -14,19 +13,6 @@ from connectors.woocommerce.consts import TOPICS
 from core.clock import SystemClock
 from core.models import InboxDelivery, Order
 from core.services import process_delivery
-from tests.support.live import serve_wsgi
-from webapp import create_app
-
-
-@pytest.fixture
-def reshelf(engine, db, clock, dispatcher):
-    """The web app on real HTTP; yields its base URL."""
-    app = create_app(
-        {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
-    )
-    with serve_wsgi(app) as url:
-        app.config["PUBLIC_URL"] = url
-        yield url
 
 
 def _inbox(db):

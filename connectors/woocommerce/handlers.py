@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from connectors.woocommerce import mapping, sync
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.errors import WooFatalError
-from core.models import Customer, InventoryLevel, Order, Shop, Variant
+from core.models import Customer, Order, Shop, Variant
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Session, Shop, WooClient, dict[str, Any]], bool]
@@ -104,11 +104,7 @@ def product_deleted(session: Session, shop: Shop, client: WooClient, data: dict[
         )
     ).all()
     for variant in variants:
-        variant.tracks_inventory = False
-        for level in session.scalars(
-            select(InventoryLevel).where(InventoryLevel.variant_id == variant.id)
-        ):
-            session.delete(level)
+        mapping.drop_stock(session, variant)
     return bool(variants)
 
 

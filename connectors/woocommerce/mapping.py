@@ -128,7 +128,18 @@ def upsert_variant(
     variant.platform_updated_at = gmt(data.get("date_modified_gmt"))
     if variant.tracks_inventory:
         _mirror_stock(session, shop, variant, int(data.get("stock_quantity") or 0))
+    elif variant.id is not None:
+        drop_stock(session, variant)
     return variant
+
+
+def drop_stock(session: Session, variant: Variant) -> None:
+    """Forget the item's stock level: the store no longer counts it (nothing to compare)."""
+    variant.tracks_inventory = False
+    for level in session.scalars(
+        select(InventoryLevel).where(InventoryLevel.variant_id == variant.id)
+    ):
+        session.delete(level)
 
 
 def _mirror_stock(session: Session, shop: Shop, variant: Variant, available: int) -> None:

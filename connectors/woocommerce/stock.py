@@ -73,8 +73,9 @@ def _name(variant: Variant) -> str:
     return variant.title or variant.sku or f"product {variant.platform_id}"
 
 
-def not_managed(movement: StockMovement, via: str) -> StoreAnswer:
+def not_managed(session: Session, movement: StockMovement, via: str) -> StoreAnswer:
     """Nothing to put back: the store does not count this item's stock. Tell the merchant."""
+    mapping.drop_stock(session, movement.variant)
     line = movement.return_line
     if line is not None:
         line.request.attention = (
@@ -104,7 +105,7 @@ def restock_with_plugin(
         )
     except WooFatalError as exc:
         if exc.code == PLUGIN_NOT_MANAGED:
-            return not_managed(movement, "plugin")
+            return not_managed(session, movement, "plugin")
         raise
     _mirror_item(session, client, shop, movement.variant)
     return StoreAnswer(
@@ -161,7 +162,7 @@ def restock_with_delta(
             raw={"via": "inventory_delta", "already_applied": True},
         )
     if not item.get("manage_stock"):
-        return not_managed(movement, "inventory_delta")
+        return not_managed(session, movement, "inventory_delta")
     before = int(item.get("stock_quantity") or 0)
     key = META_PREFIX + movement.idempotency_key
     marker = {"quantity": movement.quantity, "movement": movement.id, "before": before}

@@ -90,6 +90,24 @@ def test_an_item_without_managed_stock_is_told_not_failed(
     request = movement.return_line.request
     assert "does not track stock in WooCommerce" in (request.attention or "")
     assert "Tee TEE" in (request.attention or "")
+    # The store counts no stock for it, so the reconciliation has nothing to compare.
+    assert check_drift(db, woo_shop, _connector(woo_shop), now) == 0
+
+
+def test_a_product_deleted_after_its_restock_does_not_break_the_reconciliation(
+    db, reshelf, woo, woo_shop, woo_client, woo_api, seed, now
+):
+    install.subscribe(woo_shop, reshelf)
+    seeded = seed(stock=10, quantity=1)
+    graded_return(db, woo_shop, woo_client, seeded["order"], now)
+    connector = _connector(woo_shop)
+    apply_movement(db, _movement(db).id, connector, now)
+    woo_api.delete(f"products/{seeded['product']['id']}", params={"force": "true"})
+    assert woo[0].dispatcher.drain()
+    db.expire_all()
+    (deleted,) = db.scalars(select(InboxDelivery).where(InboxDelivery.topic == "product.deleted"))
+    process_delivery(db, deleted.id, connector, SystemClock())
+    assert check_drift(db, woo_shop, connector, now) == 0  # no store call for a gone product
 
 
 @pytest.mark.parametrize("later", [0, 1], ids=["same-second", "a-second-later"])

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from connectors.woocommerce import mapping
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import INVENTORY_DELTA_SINCE
-from connectors.woocommerce.errors import WooFatalError
+from connectors.woocommerce.errors import WooAuthError, WooFatalError
 from core.models import Shop, StockMovement, Variant
 from core.ports import StoreAnswer
 
@@ -48,8 +48,15 @@ def item_endpoint(variant: Variant) -> str:
 
 
 def store_version(client: WooClient) -> tuple[int, ...] | None:
-    """The store's WooCommerce version (System status › environment), None if unreadable."""
-    status = client.get("system_status", _fields="environment")
+    """The store's WooCommerce version (System status › environment), None if unreadable.
+
+    System status needs ``manage_woocommerce``; keys without it are not a reason to ask
+    the merchant to reconnect, only to restock by the plugin.
+    """
+    try:
+        status = client.get("system_status", _fields="environment")
+    except (WooAuthError, WooFatalError):
+        return None
     text = str((status.get("environment") or {}).get("version") or "")
     found = re.match(r"(\d+(?:\.\d+)*)", text)
     return tuple(int(p) for p in found.group(1).split(".")) if found else None
@@ -146,11 +153,11 @@ def restock_with_delta(
     variant = session.scalars(
         select(Variant).where(Variant.id == movement.variant_id).with_for_update()
     ).one()
-    shown = ".".join(map(str, version)) if version else "unknown"
+    shown = ".".join(map(str, version)) if version else "of a version it does not tell"
     if not takes_inventory_delta(version):
         raise WooFatalError(
-            f"this store (WooCommerce {shown}) cannot change stock by a relative amount"
-            " (no inventory_delta): install the Reshelf Returns plugin"
+            f"this store (WooCommerce {shown}) cannot be trusted to change stock by a"
+            " relative amount (inventory_delta): install the Reshelf Returns plugin"
         )
     endpoint = item_endpoint(variant)
     item = client.get(endpoint)

@@ -138,3 +138,17 @@ def test_a_plugin_restock_is_not_reported_as_drift(
     assert db.scalars(select(InventoryLevel.available)).one() == 10
     assert check_drift(db, woo_shop, connector, now) == 0
     assert db.scalars(select(DriftReport)).all() == []
+
+
+@no_plugin
+def test_a_store_that_does_not_tell_its_version_is_not_trusted_with_a_delta(
+    db, woo, woo_shop, woo_client, seed, now
+):
+    seeded = seed(stock=10, quantity=1)
+    graded_return(db, woo_shop, woo_client, seeded["order"], now)
+    movement = _movement(db)
+    woo[0].store.wc_version = ""  # a System status without a version in it
+    with pytest.raises(FatalStoreError, match="install the Reshelf Returns plugin"):
+        apply_movement(db, movement.id, _connector(woo_shop), now)
+    assert _stock(woo_client, seeded["product"]) == 9
+    assert woo_client.get(f"products/{seeded['product']['id']}")["meta_data"] == []

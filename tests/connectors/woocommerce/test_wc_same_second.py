@@ -16,7 +16,7 @@ from sqlalchemy import select
 from connectors.woocommerce import install, sync
 from core.clock import FrozenClock, SystemClock
 from core.enums import InboxStatus
-from core.models import InboxDelivery, InventoryLevel, Variant
+from core.models import InboxDelivery, InventoryLevel, Order, Variant
 from core.services import process_delivery
 
 
@@ -121,3 +121,21 @@ def test_products_created_deleted_and_restored_reach_the_mirror(
     variant = db.scalars(select(Variant).where(Variant.platform_id == str(gone["id"]))).one()
     assert variant.tracks_inventory is False  # gone from the store: no stock to compare
     assert _level(db, woo_shop, gone["id"]) is None
+
+
+def test_two_order_changes_in_one_second_end_on_the_newer_status(
+    db, reshelf, woo, woo_shop, woo_api, connector, one_second, seed
+):
+    emulator = woo[0]
+    install.subscribe(woo_shop, reshelf)
+    order = seed()["order"]
+    assert emulator.dispatcher.drain()
+    for status in ("on-hold", "processing"):
+        woo_api.put(f"orders/{order['id']}", {"status": status})
+        assert emulator.dispatcher.drain()
+    updates = _deliveries(db, "order.updated")
+    assert [json.loads(d.body)["status"] for d in updates] == ["on-hold", "processing"]
+    for delivery in [*_deliveries(db, "order.created"), *reversed(updates)]:
+        process_delivery(db, delivery.id, connector, SystemClock())
+    db.expire_all()
+    assert db.scalars(select(Order.store_status)).one() == "processing"

@@ -28,9 +28,10 @@ ERASE_TOPIC = "action.wc_reshelf_erase_personal_data"
 WEBHOOK_NAME = "Reshelf"
 
 # The first WooCommerce whose product and variation controllers apply ``inventory_delta``
-# (in prepare_object_for_database; no schema lists it, so OPTIONS cannot tell). Issue
-# woocommerce-rest-api-docs#156 (2019) shows it in the code of the 3.x line; 4.0 is the
-# oldest release Reshelf counts on, and every restock is verified by reading it back.
+# (in prepare_object_for_database; no schema lists it, so OPTIONS cannot tell). It was in
+# the 3.x code already (https://github.com/woocommerce/woocommerce-rest-api-docs/issues/156,
+# 2019); 4.0 is the oldest release Reshelf counts on, and every restock is verified by
+# reading the stock back.
 INVENTORY_DELTA_SINCE = (4, 0)
 
 # Core gateways whose supports('refunds') is false: refunds there are paid out by hand,

@@ -96,12 +96,14 @@ def check_drift(session: Session, shop: Shop, connector: StoreConnector, clock: 
     ).all()
     drifted = 0
     for variant, location in pairs:
-        actual = connector.read_available(variant, location)
         expected = session.scalar(
             select(InventoryLevel.available).where(
                 InventoryLevel.variant_id == variant.id, InventoryLevel.location_id == location.id
             )
         )
+        # No level: the store does not count this item (unmanaged, or deleted on the
+        # store), so there is nothing to compare and nothing to ask the store.
+        actual = connector.read_available(variant, location) if expected is not None else None
         report = session.scalars(
             select(DriftReport).where(
                 DriftReport.variant_id == variant.id,
@@ -109,7 +111,7 @@ def check_drift(session: Session, shop: Shop, connector: StoreConnector, clock: 
                 DriftReport.resolved_at.is_(None),
             )
         ).first()
-        if expected is None or actual == expected:
+        if expected is None or actual is None or actual == expected:
             if report is not None:
                 report.resolved_at = clock.now()
             continue

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.woocommerce import money, privacy, stock, sync, webhooks
@@ -16,6 +12,7 @@ from connectors.woocommerce.cli import add_woocommerce
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import ERASE_TOPIC, PLUGIN_STATUSES
 from connectors.woocommerce.errors import WooFatalError
+from connectors.woocommerce.handlers import HANDLERS
 from connectors.woocommerce.webhooks import delivery_url
 from core.clock import Clock
 from core.config import get_settings
@@ -24,7 +21,6 @@ from core.errors import FatalStoreError
 from core.models import (
     InboxDelivery,
     Location,
-    Order,
     ReturnRequest,
     Settlement,
     Shop,
@@ -34,32 +30,6 @@ from core.models import (
 from core.ports import StoreAnswer, SyncResult
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Session, Shop, WooClient, dict[str, Any]], bool]
-
-
-def _deleted_order(session: Session, shop: Shop, client: WooClient, data: dict[str, Any]) -> bool:
-    order = session.scalars(
-        select(Order).where(Order.shop_id == shop.id, Order.platform_id == str(data["id"]))
-    ).one_or_none()
-    if order is not None and order.deleted_at is None:
-        order.deleted_at = datetime.now(UTC)
-    return order is not None
-
-
-def _refunded(session: Session, shop: Shop, client: WooClient, data: dict[str, Any]) -> bool:
-    # The action's payload is only the order id: read the order as it is now.
-    return sync.upsert_order(session, shop, client, client.get(f"orders/{data['arg']}"))
-
-
-HANDLERS: dict[str, Handler] = {
-    "order.created": sync.upsert_order,
-    "order.updated": sync.upsert_order,
-    "order.deleted": _deleted_order,
-    "product.updated": sync.upsert_product,
-    "customer.created": sync.upsert_customer,
-    "customer.updated": sync.upsert_customer,
-    "action.woocommerce_order_refunded": _refunded,
-}
 
 
 class WooCommerceConnector:
@@ -87,6 +57,7 @@ class WooCommerceConnector:
         )
         self.public_url = public_url or get_settings().public_url
         self._plugin: bool | None = None
+        self._version: tuple[int, ...] | None = None
 
     @classmethod
     def for_shop(cls, session: Session, shop: Shop) -> WooCommerceConnector:
@@ -100,11 +71,18 @@ class WooCommerceConnector:
             self._plugin = self.client.has_plugin()
         return self._plugin
 
+    @property
+    def version(self) -> tuple[int, ...] | None:
+        """The store's WooCommerce version (System status), asked once per connector."""
+        if self._version is None:
+            self._version = stock.store_version(self.client)
+        return self._version
+
     def apply_movement(self, session: Session, movement: StockMovement) -> StoreAnswer:
         """Put a movement's units back on the store, once."""
         if self.has_plugin:
-            return stock.restock_with_plugin(self.client, movement)
-        return stock.restock_with_delta(session, self.client, movement)
+            return stock.restock_with_plugin(session, self.client, self.shop, movement)
+        return stock.restock_with_delta(session, self.client, self.shop, movement, self.version)
 
     def apply_settlement(self, session: Session, settlement: Settlement) -> StoreAnswer:
         """Refund or issue store credit, once."""

@@ -9,12 +9,15 @@ PLUGIN_NAMESPACE = "wc-reshelf/v1"
 PER_PAGE = 100  # the REST API's maximum (WP_REST_Controller::get_collection_params)
 TIMEOUT = 20.0  # seconds per REST call
 
-# What Reshelf subscribes to on connect (issue 4).
+# What Reshelf subscribes to on connect (issues 4 and 15): what the mirror needs.
 TOPICS = (
     "order.created",
     "order.updated",
     "order.deleted",
+    "product.created",
     "product.updated",
+    "product.deleted",
+    "product.restored",
     "customer.created",
     "customer.updated",
     "action.woocommerce_order_refunded",
@@ -23,6 +26,13 @@ TOPICS = (
 )
 ERASE_TOPIC = "action.wc_reshelf_erase_personal_data"
 WEBHOOK_NAME = "Reshelf"
+
+# The first WooCommerce whose product and variation controllers apply ``inventory_delta``
+# (in prepare_object_for_database; no schema lists it, so OPTIONS cannot tell). It was in
+# the 3.x code already (https://github.com/woocommerce/woocommerce-rest-api-docs/issues/156,
+# 2019); 4.0 is the oldest release Reshelf counts on, and every restock is verified by
+# reading the stock back.
+INVENTORY_DELTA_SINCE = (4, 0)
 
 # Core gateways whose supports('refunds') is false: refunds there are paid out by hand,
 # and WooCommerce answers 500 if asked for an automatic one (wc_refund_payment()).

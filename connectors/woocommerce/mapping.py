@@ -2,7 +2,16 @@
 
 Every upsert is keyed by the store's id and skips a payload older than what the mirror
 already holds (``date_modified_gmt``), so duplicates and out-of-order deliveries are
-harmless. Orders become neutral records that ``core.mirror_batch`` writes a page at a time. Docs: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties
+harmless. Orders become neutral records that ``core.mirror_batch`` writes a page at a time.
+Docs: https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties
+
+What the real store does that the mapping allows for (docs/platforms.md):
+- an order created straight into "processing" or "completed" has no ``date_paid``, so
+  "paid" is read from the status as well (``PAID_STATUSES``);
+- a variation is named by its attribute only ("L"), and so are its order lines: the
+  mirror shows the parent product's name with it ("Hoodie - L");
+- a line's ``price`` is a JSON number (a float): amounts are read from the string
+  ``subtotal`` and ``total`` only.
 """
 
 from __future__ import annotations
@@ -19,6 +28,11 @@ from core.models import Customer, InventoryLevel, Location, Shop, Variant
 
 _Row = TypeVar("_Row", Customer, Location, Variant)
 DEFAULT_LOCATION = "default"  # WooCommerce has one stock pool per product
+# Statuses an order reaches only once paid (core's, and the Reshelf plugin's return
+# statuses, which follow a paid order); wc_get_is_paid_statuses() lists the first two.
+PAID_STATUSES = frozenset(
+    {"processing", "completed", "refunded", "return-requested", "return-approved", "returned"}
+)
 SETTLEMENT_META = "reshelf_settlement"  # marks refunds Reshelf made (see money.py)
 
 
@@ -36,6 +50,19 @@ def _money(value: Any) -> Decimal:
 def _stale(row_stamp: datetime | None, payload: dict[str, Any]) -> bool:
     incoming = gmt(payload.get("date_modified_gmt"))
     return row_stamp is not None and incoming is not None and incoming < row_stamp
+
+
+def display_title(product_name: str, name: str) -> str:
+    """A variation's name with its product's: "Hoodie - L" (the store says only "L")."""
+    if not product_name or name.startswith(product_name):
+        return name or product_name
+    return f"{product_name} - {name}" if name else product_name
+
+
+def is_paid(data: dict[str, Any]) -> bool:
+    """Paid when the store says when, or when the status can only follow a payment."""
+    paid_at = data.get("date_paid_gmt") or data.get("date_paid")
+    return bool(paid_at) or data.get("status") in PAID_STATUSES
 
 
 def _one(session: Session, model: type[_Row], shop_id: int, platform_id: str) -> _Row | None:
@@ -76,8 +103,13 @@ def upsert_customer(session: Session, shop: Shop, data: dict[str, Any]) -> Custo
 def upsert_variant(
     session: Session, shop: Shop, data: dict[str, Any], parent: dict[str, Any] | None = None
 ) -> Variant:
-    """Mirror a simple product or a variation (``parent`` is its variable product)."""
+    """Mirror a simple product or a variation (``parent`` is its variable product).
+
+    A payload older than the mirror changes nothing (a delivery processed late).
+    """
     variant = _one(session, Variant, shop.id, str(data["id"]))
+    if variant is not None and _stale(variant.platform_updated_at, data):
+        return variant
     if variant is None:
         variant = Variant(shop_id=shop.id, platform_id=str(data["id"]))
         session.add(variant)
@@ -85,7 +117,8 @@ def upsert_variant(
     variant.product_platform_id = str(product["id"])
     variant.sku = data.get("sku") or None
     variant.product_title = product.get("name", "")
-    variant.title = data.get("name") or product.get("name", "")
+    name = str(data.get("name") or "")
+    variant.title = display_title(str(parent.get("name") or ""), name) if parent else name
     variant.price = _money(data.get("price")) if data.get("price") not in (None, "") else None
     variant.currency = shop.currency
     variant.tags = [t.get("slug") or t.get("name") for t in product.get("tags", [])]
@@ -95,7 +128,18 @@ def upsert_variant(
     variant.platform_updated_at = gmt(data.get("date_modified_gmt"))
     if variant.tracks_inventory:
         _mirror_stock(session, shop, variant, int(data.get("stock_quantity") or 0))
+    elif variant.id is not None:
+        drop_stock(session, variant)
     return variant
+
+
+def drop_stock(session: Session, variant: Variant) -> None:
+    """Forget the item's stock level: the store no longer counts it (nothing to compare)."""
+    variant.tracks_inventory = False
+    for level in session.scalars(
+        select(InventoryLevel).where(InventoryLevel.variant_id == variant.id)
+    ):
+        session.delete(level)
 
 
 def _mirror_stock(session: Session, shop: Shop, variant: Variant, available: int) -> None:
@@ -144,14 +188,21 @@ def refunded_by_item(refunds: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def order_record(
-    shop: Shop, data: dict[str, Any], refunds: list[dict[str, Any]] | None = None
+    shop: Shop,
+    data: dict[str, Any],
+    refunds: list[dict[str, Any]] | None = None,
+    product_titles: dict[str, str] | None = None,
 ) -> OrderRecord:
-    """An order payload (with its refunds) as the neutral record ``core.mirror_batch`` writes."""
+    """An order payload (with its refunds) as the neutral record ``core.mirror_batch`` writes.
+
+    ``product_titles`` maps a variation's id to its product's name, for the line titles.
+    """
     shipping, billing = data.get("shipping") or {}, data.get("billing") or {}
     number = str(data.get("number") or data["id"])
     currency = data.get("currency") or shop.currency
     refunded = refunded_by_item(refunds or [])
-    lines = [_line_record(item, refunded) for item in data.get("line_items", [])]
+    titles = product_titles or {}
+    lines = [_line_record(item, refunded, titles) for item in data.get("line_items", [])]
     return OrderRecord(
         platform_id=str(data["id"]),
         number=number,
@@ -161,7 +212,7 @@ def order_record(
         total=_money(data.get("total")),
         subtotal=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
         store_status=data.get("status"),
-        financial_status="paid" if data.get("date_paid_gmt") or data.get("date_paid") else None,
+        financial_status="paid" if is_paid(data) else None,
         fulfillment_status="fulfilled" if data.get("status") == "completed" else None,
         ordered_at=gmt(data.get("date_created_gmt")) or datetime.now(UTC),
         fulfilled_at=gmt(data.get("date_completed_gmt")),
@@ -178,15 +229,20 @@ def order_record(
     )
 
 
-def _line_record(item: dict[str, Any], refunded: dict[str, int]) -> LineRecord:
+def _line_record(
+    item: dict[str, Any], refunded: dict[str, int], product_titles: dict[str, str]
+) -> LineRecord:
     quantity = max(int(item.get("quantity") or 0), 1)
     variant_pid = str(item.get("variation_id") or item.get("product_id") or "")
+    name = str(item.get("name") or "")
+    if item.get("variation_id"):
+        name = display_title(product_titles.get(variant_pid, ""), name)
     return LineRecord(
         platform_id=str(item["id"]),
         variant_platform_id=variant_pid or None,
         product_platform_id=str(item.get("product_id") or "") or None,
         sku=item.get("sku") or None,
-        title=item.get("name", ""),
+        title=name,
         quantity=quantity,
         unit_price=_money(item.get("subtotal")) / quantity,
         discounted_unit_price=_money(item.get("total")) / quantity,

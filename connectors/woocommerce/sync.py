@@ -72,14 +72,32 @@ def ensure_variants(
             upsert_product(session, shop, client, client.get(f"products/{platform_id}"))
 
 
+def product_titles(session: Session, shop: Shop, orders: list[dict[str, Any]]) -> dict[str, str]:
+    """The product name of each variation the orders' lines name, from the mirror."""
+    variations = {
+        str(item["variation_id"])
+        for order in orders
+        for item in order.get("line_items", [])
+        if item.get("variation_id")
+    }
+    found = mirror_batch.by_platform_id(
+        session, Variant, shop.id, variations, Variant.product_title
+    )
+    return {str(row[0]): str(row[1]) for row in found}
+
+
 def upsert_orders(
     session: Session, shop: Shop, client: WooClient, orders: list[dict[str, Any]]
 ) -> int:
     """Mirror a page of orders, their refunds and products; the number not skipped as stale."""
     ensure_variants(session, shop, client, orders)
+    titles = product_titles(session, shop, orders)
     records = [
         mapping.order_record(
-            shop, data, client.get(f"orders/{data['id']}/refunds") if data.get("refunds") else []
+            shop,
+            data,
+            client.get(f"orders/{data['id']}/refunds") if data.get("refunds") else [],
+            titles,
         )
         for data in orders
     ]

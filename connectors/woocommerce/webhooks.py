@@ -4,17 +4,19 @@
 the URL before a byte of the body is read (unknown key: 404), and a body over
 ``MAX_WEBHOOK_BYTES`` gets 413 and is not stored. The ping WooCommerce sends when a webhook
 is saved gets 200 and is not stored; a bad or missing signature gets 401; a signed body that
-is not a WooCommerce payload gets 400. A delivery already in the inbox (same topic, resource
-and ``date_modified_gmt``) is acknowledged again without a second row.
+is not a WooCommerce payload gets 400. A delivery already in the inbox (the same body for
+the same topic and resource: a replay) is acknowledged again without a second row.
 
 Facts (plugins/woocommerce/includes/class-wc-webhook.php):
 - ``X-WC-Webhook-Signature`` is base64(HMAC-SHA256(raw body, secret)).
 - The ping sent when a webhook is saved is a form body ``webhook_id=N`` with no
   signature headers.
 - ``X-WC-Webhook-Delivery-ID`` hashes the webhook id and the current second: two
-  deliveries can share it, so it is no dedupe key. Payloads are built at send time and
-  pending deliveries coalesce, so the key is topic + resource id + ``date_modified_gmt``:
-  the same state of the same resource is processed once.
+  deliveries can share it, so it is no dedupe key. ``date_modified_gmt`` has one-second
+  resolution: two stock changes in one second give two different bodies with the same
+  stamp. So the key is topic + resource id + ``date_modified_gmt`` + a hash of the body:
+  only the same delivery (the same bytes, a replay) is a duplicate; which of two
+  same-second states is newer is decided when they are applied (``handlers.py``).
 - A failed delivery is never retried and a webhook is disabled after more than five
   consecutive failures, so ``ensure_webhooks`` re-activates ours and reports the gap.
 """
@@ -101,18 +103,26 @@ def parse(headers: Mapping[str, str], body: bytes) -> Delivery:
         resource_id = resource_id.get("request")
     if resource_id in (None, ""):
         raise MalformedDelivery("the payload names no resource")
+    delivery_id = header(headers, "X-WC-Webhook-Delivery-ID")
     return Delivery(
         topic=topic,
         resource_id=str(resource_id),
-        dedupe_key=dedupe_key(topic, payload),
+        dedupe_key=dedupe_key(topic, payload, body, delivery_id),
         webhook_id=header(headers, "X-WC-Webhook-ID"),
-        delivery_id=header(headers, "X-WC-Webhook-Delivery-ID"),
+        delivery_id=delivery_id,
         payload=payload,
     )
 
 
-def dedupe_key(topic: str, payload: dict[str, Any]) -> str:
-    """topic + resource id + date_modified_gmt (the state this delivery describes)."""
+def dedupe_key(
+    topic: str, payload: dict[str, Any], body: bytes, delivery_id: str | None = None
+) -> str:
+    """topic + resource id + date_modified_gmt + a hash of the body (this very delivery).
+
+    A ``deleted`` payload is only ``{"id"}``, the same bytes for a product trashed,
+    restored and trashed again; its delivery id (one per webhook and second) tells the
+    events apart, and a replay repeats it.
+    """
     if topic.startswith("action."):
         # The action payload has no date: one per refund event is what we want, and a
         # repeat is harmless (the handler re-reads the order), so hash the whole body.
@@ -121,8 +131,8 @@ def dedupe_key(topic: str, payload: dict[str, Any]) -> str:
         if isinstance(arg, dict):  # an erasure request: its id, never the person it names
             arg = arg.get("request")
         return f"{topic}:{arg}:{digest}"
-    stamp = payload.get("date_modified_gmt") or "deleted"
-    return f"{topic}:{payload.get('id')}:{stamp}"
+    stamp = payload.get("date_modified_gmt") or f"deleted:{delivery_id or ''}"
+    return f"{topic}:{payload.get('id')}:{stamp}:{hashlib.sha256(body).hexdigest()[:16]}"
 
 
 def _raw_body(stream: Readable, content_length: int | None) -> bytes | None:

@@ -18,6 +18,7 @@ from . import (
     products,
     refunds,
     storefront,
+    system_status,
     wc_auth,
     webhooks,
 )
@@ -39,6 +40,18 @@ class Emulator:
     def erase_personal_data(self, email: str) -> dict[str, Any]:
         """Tools › Erase Personal Data for ``email``, with the plugin's eraser forwarding it."""
         return privacy.erase_personal_data(self.store, email)
+
+    def restore_product(self, product_id: int) -> None:
+        """Products › Trash › Restore in wp-admin: ``untrashed_post``, so ``product.restored``.
+
+        Source: wp-includes/post.php (wp_untrash_post puts back the status kept in
+        ``_wp_trash_meta_status``); includes/class-wc-webhook.php (the topic's hook).
+        """
+        with self.store.lock:
+            product = self.store.find_product(product_id)
+            product["status"] = "publish"
+            self.store.stamp(product, "date_modified")
+        self.store.emit("product", "restored", product_id)
 
     def payload(self, hook: Webhook, resource_id: Any) -> Any:
         """``WC_Webhook::build_payload``: the resource as REST renders it now."""
@@ -80,16 +93,19 @@ def create_emulator(
     site = Store(utc_offset_hours=utc_offset_hours)
     site.tax_rate = Decimal(tax_rate)
     site.inventory_delta = inventory_delta
+    if not inventory_delta:
+        site.wc_version = "3.5.0"  # before the product controllers read inventory_delta
     site.plugin_installed = plugin_installed
     site.plugin_statuses = plugin.STATUSES if plugin_installed else ()
     emulator = Emulator(site, None, secrets.token_bytes(16), insecure_callbacks)  # type: ignore[arg-type]
-    emulator.dispatcher = Dispatcher(emulator.payload, lambda: emulator.home_url)
+    emulator.dispatcher = Dispatcher(emulator.payload, lambda: emulator.home_url, site.timestamp)
     site.listeners.append(emulator.dispatcher.on_change)
 
     app = Flask(__name__)
     app.extensions["wc_emulator"] = emulator
     app.extensions["wc_storefront"] = storefront.PluginSettings()
-    for module in (products, orders, refunds, customers, webhooks, wc_auth, storefront):
+    blueprints = (products, orders, refunds, customers, webhooks, wc_auth, storefront)
+    for module in (*blueprints, system_status):
         app.register_blueprint(module.bp)
     if plugin_installed:
         app.register_blueprint(plugin.bp)

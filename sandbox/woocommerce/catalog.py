@@ -34,9 +34,10 @@ def apply_changes(site: Store, product: Resource, data: dict[str, Any]) -> None:
     product["price"] = product.get("sale_price") or product.get("regular_price") or ""
     if "stock_quantity" in data and product.get("manage_stock"):
         product["stock_quantity"] = int(data["stock_quantity"])
-    if "inventory_delta" in data and product.get("manage_stock") and site.inventory_delta:
-        # inventory_delta (WooCommerce 10.x, fact given by issue 4): a relative change
-        # applied by wc_update_product_stock() in the same request as the other fields.
+    elif "inventory_delta" in data and product.get("manage_stock") and site.inventory_delta:
+        # prepare_object_for_database() (class-wc-rest-product-variations-controller.php,
+        # and the products controller alike): stock_quantity wins; else the delta is added
+        # to the stock read at the start of the request, in the same save as the rest.
         product["stock_quantity"] = int(product.get("stock_quantity") or 0) + int(
             data["inventory_delta"]
         )
@@ -90,6 +91,12 @@ def new_product(site: Store, data: dict[str, Any], parent_id: int = 0) -> Resour
         product["type"] = "variation"
     site.stamp(product, "date_created", "date_modified")
     apply_changes(site, product, data)
+    if parent_id:
+        # The variations controller does not read a name; a real store (WooCommerce 10.0.2,
+        # issue 15) names a variation by its attribute values only: "L", not "Hoodie - L".
+        product["name"] = ", ".join(
+            str(a.get("option", "")) for a in product["attributes"] if a.get("option")
+        )
     site.products[product["id"]] = product
     if parent_id:
         site.products[parent_id]["variations"].append(product["id"])

@@ -81,10 +81,15 @@ def sign(body: bytes, secret: str) -> str:
 class Dispatcher:
     """Action Scheduler's ``woocommerce_deliver_webhook_async`` queue, run by one thread."""
 
-    def __init__(self, payload: Callable[[Webhook, Any], Any], source: Callable[[], str]):
+    def __init__(
+        self,
+        payload: Callable[[Webhook, Any], Any],
+        source: Callable[[], str],
+        second: Callable[[], int] = lambda: int(time.time()),
+    ):
         self.webhooks: dict[int, Webhook] = {}
         self.log: list[DeliveryRecord] = []
-        self._payload, self._source = payload, source
+        self._payload, self._source, self._second = payload, source, second
         self._queue: deque[tuple[int, str]] = deque()
         self._pending: set[tuple[int, str]] = set()
         self._args: dict[str, Any] = {}  # an action's argument can be any JSON value
@@ -166,7 +171,7 @@ class Dispatcher:
         # wp_json_encode() keeps json_encode's defaults: "\/" for slashes, \uXXXX escapes.
         text = json.dumps(self._payload(hook, arg), separators=(",", ":"))
         body = text.replace("/", "\\/").encode()
-        second = int(time.time())
+        second = self._second()  # the site's strtotime('now')
         delivery_id = hmac.new(self._salt, f"{hook.id}{second}".encode(), "md5").hexdigest()
         headers = {
             "User-Agent": USER_AGENT,

@@ -106,9 +106,12 @@ def add_note(
     return note
 
 
-def apply_order_changes(site: Store, order: Resource, data: dict[str, Any]) -> None:
+def apply_order_changes(
+    site: Store, order: Resource, data: dict[str, Any], *, creating: bool = False
+) -> None:
     """Write a REST body onto an order; reduce stock if it is now placed."""
     allowed = statuses(site.plugin_statuses)
+    before = order["status"]
     if "status" in data and data["status"] not in allowed:
         raise invalid_param("status", f"status is not one of {', '.join(allowed)}.")
     for name in (
@@ -127,9 +130,14 @@ def apply_order_changes(site: Store, order: Resource, data: dict[str, Any]) -> N
         order["line_items"].append(_line_item(site, line))
     order["shipping_lines"].extend(data.get("shipping_lines", []))
     if data.get("set_paid") and order["status"] in PAYABLE_STATUSES:
-        order["status"] = "processing"  # WC_Order::payment_complete()
-    # WC_Order::maybe_set_date_paid() / maybe_set_date_completed() on status changes.
-    if order["status"] in ("processing", "completed") and not order["date_paid"]:
+        order["status"] = "processing"  # WC_Order::payment_complete(), which sets date_paid
+        if not order["date_paid"]:
+            site.stamp(order, "date_paid")
+    # WC_Order::maybe_set_date_paid() runs on a status transition. An order created
+    # straight into "processing" or "completed" (no set_paid on a payable status) has no
+    # date_paid on a real store (WooCommerce 10.0.2, issue 15).
+    moved = order["status"] != before and not creating
+    if order["status"] in ("processing", "completed") and not order["date_paid"] and moved:
         site.stamp(order, "date_paid")
     if order["status"] == "completed" and not order["date_completed"]:
         site.stamp(order, "date_completed")
@@ -165,6 +173,6 @@ def new_order(site: Store, data: dict[str, Any]) -> Resource:
         order["number"] = str(order["id"])
         site.stamp(order, "date_created", "date_modified")
         site.orders[order["id"]] = order
-        apply_order_changes(site, order, data)
+        apply_order_changes(site, order, data, creating=True)
     site.emit("order", "created", order["id"])
     return order

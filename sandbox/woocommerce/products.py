@@ -46,7 +46,11 @@ def create_product() -> Response:
 
 
 # What WP_REST_Server::get_data_for_route() lists for an item route on OPTIONS: the
-# methods and the arguments each accepts (clients use it to discover capabilities).
+# methods and the arguments each accepts, from the controller's get_item_schema().
+# inventory_delta is not among them: prepare_object_for_database() reads it from the
+# request (class-wc-rest-product-variations-controller.php, "elseif ( isset(
+# $request['inventory_delta'] ) )"), but the schema never lists it, so a real store's
+# OPTIONS does not show it (checked on WooCommerce 10.0.2, issue 15).
 _WRITE_ARGS = (
     "name",
     "sku",
@@ -54,7 +58,6 @@ _WRITE_ARGS = (
     "sale_price",
     "manage_stock",
     "stock_quantity",
-    "inventory_delta",
     "meta_data",
     "tags",
     "categories",
@@ -65,9 +68,8 @@ _WRITE_ARGS = (
 @bp.route("/products/<int:product_id>", methods=["OPTIONS"])
 @bp.route("/products/<int:parent_id>/variations/<int:product_id>", methods=["OPTIONS"])
 def describe_product(product_id: int, parent_id: int | None = None) -> Response:
-    """The route's description, with the arguments an update accepts."""
-    names = [n for n in _WRITE_ARGS if n != "inventory_delta" or store().inventory_delta]
-    args = {name: {"required": False} for name in names}
+    """The route's description, with the arguments its schema lists for an update."""
+    args = {name: {"required": False} for name in _WRITE_ARGS}
     return reply(
         {
             "namespace": "wc/v3",
@@ -75,9 +77,30 @@ def describe_product(product_id: int, parent_id: int | None = None) -> Response:
             "endpoints": [
                 {"methods": ["GET"], "args": {"id": {"required": False}}},
                 {"methods": ["POST", "PUT", "PATCH"], "args": args},
+                {"methods": ["DELETE"], "args": {"force": {"required": False}}},
             ],
         }
     )
+
+
+@bp.delete("/products/<int:product_id>")
+def delete_product(product_id: int) -> Response:
+    """Trash a product or, with ``force``, delete it; ``product.deleted`` either way.
+
+    The topic's hook is ``wp_trash_post`` (includes/class-wc-webhook.php, the deleted
+    payload is only ``{"id"}``); WC_REST_Products_Controller::delete_item trashes unless
+    ``force`` is true.
+    """
+    site = store()
+    with site.lock:
+        product = _get(product_id)
+        if request.args.get("force") in ("true", "1"):
+            del site.products[product_id]
+        else:
+            product["status"] = "trash"
+            site.stamp(product, "date_modified")
+    site.emit("product", "deleted", product_id)
+    return reply(product)
 
 
 @bp.get("/products/<int:product_id>")
@@ -106,12 +129,13 @@ def list_variations(parent_id: int) -> Response:
 
 @bp.post("/products/<int:parent_id>/variations")
 def create_variation(parent_id: int) -> Response:
-    """Create a variation under a product."""
+    """Create a variation (``product.created`` through woocommerce_new_product_variation)."""
     site = store()
     with site.lock:
         _get(parent_id)
         variation = new_product(site, body(), parent_id)
-    site.emit("product", "updated", parent_id)
+    site.emit("product", "created", variation["id"])
+    site.emit("product", "updated", parent_id)  # the parent's prices and stock are synced
     return reply(variation, 201)
 
 

@@ -22,6 +22,7 @@ Resource = dict[str, Any]
 Listener = Callable[[str, str, Any], None]
 
 WC_DATE = "%Y-%m-%dT%H:%M:%S"
+WC_VERSION = "10.3.0"
 
 
 class WooError(Exception):
@@ -80,7 +81,10 @@ class Store:
         self.item_reduced_stock: dict[int, int] = {}
         self.listeners: list[Listener] = []
         self.tax_rate = Decimal(0)  # one standard rate (id 1), in percent
-        # False: a WooCommerce without inventory_delta (WordPress ignores unknown arguments).
+        # What GET /system_status reports as environment.version (WC_VERSION).
+        self.wc_version = WC_VERSION
+        # False: a WooCommerce whose product controllers ignore inventory_delta (WordPress
+        # drops arguments a route does not know), whatever version it reports.
         self.inventory_delta = True
         # Set by the companion plugin when it is installed (see plugin.py).
         self.plugin_installed = False
@@ -88,6 +92,14 @@ class Store:
         self.applied_movements: dict[str, Resource] = {}
 
     # -- time -------------------------------------------------------------------------
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """Replace the site's clock (tests freeze it to put two changes in one second)."""
+        self._clock = clock
+
+    def timestamp(self) -> int:
+        """``strtotime('now')``: the current second, as WordPress counts it."""
+        return int(self._clock().timestamp())
+
     def now(self) -> datetime:
         """The current time in UTC, naive (as WooCommerce's ``*_gmt`` fields are)."""
         return self._clock().astimezone(UTC).replace(tzinfo=None)
@@ -145,8 +157,14 @@ class Store:
             raise WooError("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
         return product
 
-    def update_stock(self, product_id: int, quantity: int, operation: str) -> int | None:
-        """``wc_update_product_stock($product, $qty, $operation)``: atomic, returns new stock."""
+    def update_stock(
+        self, product_id: int, quantity: int, operation: str, *, notify: bool = True
+    ) -> int | None:
+        """``wc_update_product_stock($product, $qty, $operation)``: atomic, returns new stock.
+
+        ``notify=False`` is the Reshelf plugin's restock, which a real store (WooCommerce
+        10.0.2, issue 15) delivers no ``product.updated`` for.
+        """
         # Source: includes/wc-stock-functions.php (wc_update_product_stock) -> the data
         # store's update_product_stock() does `stock = stock + qty` in one SQL statement.
         with self.lock:
@@ -162,5 +180,6 @@ class Store:
             self.stamp(product, "date_modified")
         # wc_update_product_stock() then saves the product, which fires
         # woocommerce_update_product, one of the product.updated topic's hooks.
-        self.emit("product", "updated", product_id)
+        if notify:
+            self.emit("product", "updated", product_id)
         return new

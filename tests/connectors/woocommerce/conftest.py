@@ -14,6 +14,7 @@ from connectors.woocommerce.connector import WooCommerceConnector
 from core.models import Shop
 from sandbox.woocommerce import Emulator, create_emulator
 from tests.support.live import serve_wsgi
+from webapp import create_app
 
 
 @pytest.fixture(params=[True], ids=["plugin"])
@@ -100,3 +101,14 @@ def seed(woo_api: API) -> Callable[..., dict[str, Any]]:
         return {"product": product, "order": order}
 
     return make
+
+
+@pytest.fixture
+def reshelf(engine: Any, db: Any, clock: Any, dispatcher: Any) -> Iterator[str]:
+    """Reshelf's web app on real HTTP (the store's deliveries land in its inbox); its URL."""
+    app = create_app(
+        {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
+    )
+    with serve_wsgi(app) as url:
+        app.config["PUBLIC_URL"] = url
+        yield url

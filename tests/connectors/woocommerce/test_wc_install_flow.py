@@ -10,6 +10,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from connectors.woocommerce.consts import TOPICS
 from core.enums import Platform, Role
 from core.models import Order, Shop, User
 from tests.support.live import serve_wsgi
@@ -70,7 +71,7 @@ def test_connect_subscribes_and_queues_the_backfill_job(db, engine, dispatcher, 
     with use_context(WorkerContext(engine=engine)):
         backfill_job(shop.id)
     assert db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id)) == 1
-    assert len(woo[0].dispatcher.webhooks) == 8
+    assert len(woo[0].dispatcher.webhooks) == len(TOPICS)
     owner = db.scalars(select(User).where(User.email == "owner@example.com")).one()
     assert {m.shop_id: m.role for m in owner.memberships}[shop.id] == Role.OWNER
 
@@ -131,4 +132,4 @@ def test_manual_keys_from_the_connect_page(db, dispatcher, reshelf, woo, woo_key
     db.expire_all()
     shop = db.scalars(select(Shop).where(Shop.platform == Platform.WOOCOMMERCE)).one()
     assert dispatcher.sent == [("backfill", shop.id)]
-    assert len(woo[0].dispatcher.webhooks) == 8
+    assert len(woo[0].dispatcher.webhooks) == len(TOPICS)

@@ -7,66 +7,19 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from connectors.woocommerce import sync
 from connectors.woocommerce.connector import WooCommerceConnector
 from core.clock import FrozenClock
-from core.enums import Disposition, Grade, LedgerState, ResolutionKind
+from core.enums import LedgerState, ResolutionKind
 from core.errors import FatalStoreError
-from core.models import Order, StockMovement
+from core.models import StockMovement
 from core.ports import RecordingDispatcher
-from core.services import (
-    LineRequest,
-    apply_movement,
-    apply_settlement,
-    ensure_default_policy,
-    grade_line,
-    push_return,
-    receive_return,
-    request_return,
-    resolve_return,
-)
+from core.services import apply_movement, apply_settlement, push_return, resolve_return
+from tests.connectors.woocommerce.returns import graded_return as _graded_return
 
 
 @pytest.fixture
 def now():
     return FrozenClock(datetime.now(UTC))
-
-
-def _graded_return(db, shop, client, order_payload, now, resolution=ResolutionKind.REFUND, units=1):
-    """Mirror the store, then request, receive and grade ``units`` of the first line."""
-    sync.sync_all(db, shop, client, full=True, clock=now)
-    ensure_default_policy(db, shop.id, now)
-    order = db.scalars(select(Order).where(Order.platform_id == str(order_payload["id"]))).one()
-    dispatcher = RecordingDispatcher()
-    request = request_return(
-        db,
-        shop_id=shop.id,
-        order_id=order.id,
-        actor="shopper",
-        clock=now,
-        lines=[LineRequest(order.lines[0].id, units, None, resolution)],
-        dispatcher=dispatcher,
-    )
-    receive_return(
-        db,
-        shop_id=shop.id,
-        return_id=request.id,
-        actor="bench",
-        clock=now,
-        received={request.lines[0].id: units},
-        dispatcher=dispatcher,
-    )
-    grade_line(
-        db,
-        shop_id=shop.id,
-        return_line_id=request.lines[0].id,
-        grade=Grade.NEW,
-        disposition=Disposition.RESTOCK,
-        actor="bench",
-        clock=now,
-        dispatcher=dispatcher,
-    )
-    return request
 
 
 def _stock(woo_client, product):
@@ -211,4 +164,8 @@ def test_variation_restock_by_delta_leaves_its_marker(db, woo_shop, woo_client, 
     assert variation["stock_quantity"] == 4
     keys = [m["key"] for m in variation["meta_data"]]
     assert keys == [f"reshelf_movement_{movement.idempotency_key}"]
-    assert movement.store_answer == {"via": "inventory_delta", "already_applied": False}
+    assert movement.store_answer == {
+        "via": "inventory_delta",
+        "already_applied": False,
+        "verified": True,  # the stock read back is the stock before plus the units
+    }

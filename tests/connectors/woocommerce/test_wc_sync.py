@@ -147,3 +147,60 @@ def test_variations_and_refunds_made_on_the_store(db, woo_shop, woo_client, woo_
     line = db.scalars(select(Order)).one().lines[0]
     assert line.variant_id == variants[0].id
     assert line.refunded_quantity == 1
+
+
+def test_a_variation_shows_its_product_name(db, woo_shop, woo_client, woo_api):
+    parent = woo_api.post("products", {"name": "Hoodie", "type": "variable"}).json()
+    size = woo_api.post(
+        f"products/{parent['id']}/variations",
+        {
+            "sku": "HOODIE-L",
+            "regular_price": "50",
+            "manage_stock": True,
+            "stock_quantity": 5,
+            "attributes": [{"name": "Size", "option": "L"}],
+        },
+    ).json()
+    assert size["name"] == "L"  # what the real store calls it
+    order = woo_api.post(
+        "orders",
+        {
+            "status": "processing",
+            "billing": {"email": "kim@example.com"},
+            "line_items": [{"product_id": parent["id"], "variation_id": size["id"], "quantity": 1}],
+        },
+    ).json()
+    assert order["line_items"][0]["name"] == "L"
+    sync.sync_all(db, woo_shop, woo_client, full=True, clock=FrozenClock(datetime.now(UTC)))
+    variant = db.scalars(select(Variant)).one()
+    assert (variant.product_title, variant.title) == ("Hoodie", "Hoodie - L")
+    assert db.scalars(select(Order)).one().lines[0].title == "Hoodie - L"
+
+
+def test_paid_is_read_from_the_status_when_the_store_gives_no_date_paid(
+    db, woo_shop, woo_client, woo_api
+):
+    product = woo_api.post("products", {"name": "Cap", "regular_price": "19.99"}).json()
+    placed = {
+        status: woo_api.post(
+            "orders",
+            {
+                "status": status,
+                "payment_method": "stripe",
+                "line_items": [{"product_id": product["id"], "quantity": 1}],
+            },
+        ).json()
+        for status in ("processing", "completed", "on-hold", "pending")
+    }
+    # The real store leaves date_paid empty for an order created in these statuses...
+    assert [placed[s]["date_paid_gmt"] for s in ("processing", "completed")] == [None, None]
+    assert isinstance(placed["processing"]["line_items"][0]["price"], float)  # a JSON number
+    sync.sync_all(db, woo_shop, woo_client, full=True, clock=FrozenClock(datetime.now(UTC)))
+    paid = {
+        order.store_status: order.financial_status
+        for order in db.scalars(select(Order).where(Order.shop_id == woo_shop.id))
+    }
+    # ...but a processing or completed order has been paid; on-hold and pending have not.
+    assert paid == {"processing": "paid", "completed": "paid", "on-hold": None, "pending": None}
+    line = db.scalars(select(Order).where(Order.store_status == "processing")).one().lines[0]
+    assert line.unit_price == Decimal("19.99")  # from the string subtotal, not the float

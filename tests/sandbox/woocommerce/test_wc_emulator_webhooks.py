@@ -8,6 +8,7 @@ import hmac
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -158,3 +159,52 @@ def test_refund_action_topic_and_delete(wc_api, receiver, make_product, wc_emula
     assert wc_api.delete(f"webhooks/{hook['id']}").status_code == 501
     assert wc_api.delete(f"webhooks/{hook['id']}", params={"force": "true"}).status_code == 200
     assert wc_api.get("webhooks").json() == []
+
+
+def test_two_changes_in_one_second_share_stamp_and_delivery_id(
+    wc_api, receiver, make_product, wc_emulator
+):
+    hooks, url = receiver
+    _create(wc_api, url, topic="product.updated")
+    product = make_product()
+    second = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    wc_emulator.store.set_clock(lambda: second)
+    for stock in (9, 8):
+        wc_api.put(f"products/{product['id']}", {"stock_quantity": stock})
+        assert wc_emulator.dispatcher.drain()
+    deliveries = [(h, json.loads(b)) for h, b in hooks.received[1:]]
+    assert [body["stock_quantity"] for _, body in deliveries] == [9, 8]
+    assert len({body["date_modified_gmt"] for _, body in deliveries}) == 1
+    assert len({h["X-Wc-Webhook-Delivery-Id"] for h, _ in deliveries}) == 1
+
+
+def test_product_topics_created_deleted_restored(wc_api, receiver, make_product, wc_emulator):
+    hooks, url = receiver
+    for topic in ("product.created", "product.deleted", "product.restored"):
+        _create(wc_api, url, topic=topic)
+    product = make_product()
+    assert wc_api.delete(f"products/{product['id']}").json()["status"] == "trash"
+    assert wc_emulator.dispatcher.drain()
+    wc_emulator.restore_product(product["id"])
+    assert wc_emulator.dispatcher.drain()
+    sent = {h["X-Wc-Webhook-Topic"]: json.loads(b) for h, b in hooks.received if "{" in str(b)}
+    assert sent["product.created"]["id"] == product["id"]
+    assert sent["product.deleted"] == {"id": product["id"]}  # build_payload: only the id
+    assert sent["product.restored"]["status"] == "publish"
+
+
+def test_the_plugin_restock_sends_no_product_updated(
+    wc_url, wc_keys, wc_api, receiver, make_product, wc_emulator
+):
+    from woocommerce import API
+
+    hooks, url = receiver
+    _create(wc_api, url, topic="product.updated")
+    product = make_product(stock=1)
+    plugin = API(wc_url, *wc_keys, version="wc-reshelf/v1", timeout=10)
+    plugin.post("stock", {"product_id": product["id"], "quantity": 2, "movement_id": "mv-1"})
+    assert wc_emulator.dispatcher.drain()
+    assert len(hooks.received) == 1  # the ping only
+    wc_api.post("orders", {"set_paid": True, "line_items": [{"product_id": product["id"]}]})
+    assert wc_emulator.dispatcher.drain()
+    assert json.loads(hooks.received[-1][1])["stock_quantity"] == 2  # a sale does send one

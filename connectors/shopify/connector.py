@@ -13,10 +13,8 @@ from sqlalchemy.orm import Session
 
 from connectors.shopify import (
     bulk,
-    handlers,
     install,
     money,
-    privacy,
     returns,
     stock,
     sync,
@@ -24,8 +22,9 @@ from connectors.shopify import (
 )
 from connectors.shopify.cli import add_shopify
 from connectors.shopify.client import AdminClient, routed_client
-from connectors.shopify.consts import COMPLIANCE_TOPICS, ORDER_TOPICS, RETURN_TOPICS
-from connectors.shopify.received import Handler, Received
+from connectors.shopify.consts import COMPLIANCE_TOPICS
+from connectors.shopify.handlers import HANDLERS
+from connectors.shopify.received import Received
 from core.clock import Clock, SystemClock
 from core.config import get_settings
 from core.enums import InboxStatus, Platform, ShopStatus
@@ -42,23 +41,6 @@ from core.models import (
 from core.ports import StoreAnswer, SyncResult
 
 log = logging.getLogger(__name__)
-
-# The topic table: a stored delivery's handler; ``process_delivery`` ignores other topics.
-HANDLERS: dict[str, Handler] = {
-    **dict.fromkeys(ORDER_TOPICS, handlers.on_order),
-    **dict.fromkeys(("customers/create", "customers/update"), handlers.on_customer),
-    "customers/delete": handlers.on_customer_delete,
-    "refunds/create": handlers.on_refund,
-    **dict.fromkeys((t for t in RETURN_TOPICS if t.startswith("returns/")), handlers.on_return),
-    "reverse_fulfillment_orders/dispose": handlers.on_dispose,
-    "inventory_levels/update": handlers.on_inventory_level,
-    "app/uninstalled": handlers.on_uninstalled,
-    "app/scopes_update": handlers.on_scopes_update,
-    "bulk_operations/finish": handlers.on_bulk_finish,
-    "customers/data_request": privacy.on_data_request,
-    "customers/redact": privacy.on_customer_redact,
-    "shop/redact": privacy.on_shop_redact,
-}
 
 
 def public_app() -> ShopifyApp:

@@ -12,8 +12,9 @@ import logging
 from sqlalchemy import select
 
 from connectors.shopify import privacy, returns
+from connectors.shopify.consts import ORDER_TOPICS, RETURN_TOPICS
 from connectors.shopify.mapping import customer_from_rest, order_from_rest, when
-from connectors.shopify.received import Received
+from connectors.shopify.received import Handler, Received
 from connectors.shopify.sync import upsert_customer, upsert_order
 from core.enums import ShopStatus
 from core.models import InventoryLevel, Location, Order, Variant
@@ -116,3 +117,21 @@ def on_bulk_finish(event: Received) -> None:
     finished = dict(event.shop.settings.get("bulk_finished") or {})
     finished[str(event.body.get("admin_graphql_api_id"))] = event.body.get("status")
     event.shop.settings = {**event.shop.settings, "bulk_finished": finished}
+
+
+# The topic table: a stored delivery's handler; ``process_delivery`` ignores other topics.
+HANDLERS: dict[str, Handler] = {
+    **dict.fromkeys(ORDER_TOPICS, on_order),
+    **dict.fromkeys(("customers/create", "customers/update"), on_customer),
+    "customers/delete": on_customer_delete,
+    "refunds/create": on_refund,
+    **dict.fromkeys((t for t in RETURN_TOPICS if t.startswith("returns/")), on_return),
+    "reverse_fulfillment_orders/dispose": on_dispose,
+    "inventory_levels/update": on_inventory_level,
+    "app/uninstalled": on_uninstalled,
+    "app/scopes_update": on_scopes_update,
+    "bulk_operations/finish": on_bulk_finish,
+    "customers/data_request": privacy.on_data_request,
+    "customers/redact": privacy.on_customer_redact,
+    "shop/redact": privacy.on_shop_redact,
+}

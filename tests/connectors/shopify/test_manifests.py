@@ -7,8 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from connectors.shopify.connector import HANDLERS
 from connectors.shopify.consts import API_VERSION, COMPLIANCE_TOPICS
+from connectors.shopify.handlers import HANDLERS
 
 MANIFESTS = Path(__file__).resolve().parents[3] / "manifests" / "shopify"
 

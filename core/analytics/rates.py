@@ -80,9 +80,7 @@ def _units(
     return collect(sold), collect(returned)
 
 
-def _merge(
-    sold: dict[str, tuple[str, int]], returned: dict[str, tuple[str, int]], order: str = "returned"
-) -> ReturnRates:
+def _merge(sold: dict[str, tuple[str, int]], returned: dict[str, tuple[str, int]]) -> ReturnRates:
     rows = [
         RateRow(
             key,
@@ -92,8 +90,7 @@ def _merge(
         )
         for key in sold.keys() | returned.keys()
     ]
-    if order == "returned":
-        rows.sort(key=lambda r: (-r.units_returned, -r.units_sold, r.key))
+    rows.sort(key=lambda r: (-r.units_returned, -r.units_sold, r.key))
     return ReturnRates(
         tuple(rows),
         sum(n for _, n in sold.values()),
@@ -187,14 +184,15 @@ def return_rate_by_price_band(
     bands: Sequence[Decimal] = DEFAULT_PRICE_BANDS,
 ) -> ReturnRates:
     """Per band of the unit price paid (after discounts): units returned ÷ units sold in the
-    period. Bands run from a bound (included) to the next (excluded); rows in band order."""
+    period. Bands run from a bound (included) to the next (excluded); every band is a row,
+    in band order."""
     price = OrderLine.discounted_unit_price
     whens = [(price < bound, literal(i)) for i, bound in enumerate(bands)]
     key = case(*whens, else_=literal(len(bands))) if whens else literal(0)
     labels = price_band_labels(bands)
     sold, returned = _units(session, shop_id, period, filters, key, literal(""))
-    named_sold = {k: (labels[int(k)], n) for k, (_, n) in sold.items()}
-    named_returned = {k: (labels[int(k)], n) for k, (_, n) in returned.items()}
-    merged = _merge(named_sold, named_returned, order="key")
-    rows = sorted(merged.rows, key=lambda r: int(r.key))
-    return ReturnRates(tuple(rows), merged.units_sold, merged.units_returned)
+    rows = tuple(
+        RateRow(str(i), label, sold.get(str(i), ("", 0))[1], returned.get(str(i), ("", 0))[1])
+        for i, label in enumerate(labels)
+    )
+    return ReturnRates(rows, _total(sold.values()), _total(returned.values()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
@@ -39,6 +39,14 @@ class Period:
         if name not in PRESET_DAYS:
             raise ValueError(f"unknown period {name!r}; known: {', '.join(PRESET_DAYS)}")
         return cls.last(PRESET_DAYS[name], now)
+
+    @classmethod
+    def from_dates(cls, first: date, last: date) -> Period:
+        """The UTC days from ``first`` to ``last``, both included (a custom range)."""
+        return cls(
+            datetime.combine(first, time(), UTC),
+            datetime.combine(last + timedelta(days=1), time(), UTC),
+        )
 
     @property
     def length(self) -> timedelta:

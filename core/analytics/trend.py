@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -109,8 +109,3 @@ def trend(
 
 def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.0001"))
-
-
-def utc_midnight(day: date) -> datetime:
-    """The start of a UTC day, for building periods from dates."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -6,7 +6,7 @@ db fixture follows ``DATABASE_URL``, so the same answers hold on SQLite and Post
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -215,3 +215,12 @@ def test_another_shop_sees_nothing(db, shop, factory):
     assert a.return_rate_by_product(db, other.id, PERIOD, ALL).rows == ()
     assert a.money(db, other.id, PERIOD, ALL) == ()
     assert a.trend(db, other.id, PERIOD, ALL)[0].requests == 0
+
+
+def test_periods_presets_and_custom_ranges():
+    assert a.Period.from_dates(date(2026, 6, 1), date(2026, 6, 14)) == PERIOD
+    assert a.Period.preset("90d", PERIOD.end).start == datetime(2026, 3, 17, tzinfo=UTC)
+    with pytest.raises(ValueError, match="unknown period 'forever'"):
+        a.Period.preset("forever", PERIOD.end)
+    with pytest.raises(ValueError, match="must end after it starts"):
+        a.Period(PERIOD.end, PERIOD.start)

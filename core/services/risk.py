@@ -9,7 +9,7 @@ The weights are the shop's settings (``Shop.settings["risk"]``) over ``DEFAULT_W
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from core.lifecycle import OPEN_OR_DONE
 from core.models import Order, OrderLine, ReturnLine, ReturnRequest
+from core.policy import OrderContext
+from core.services.eligibility import order_context
 
 # Points each factor adds when it holds; a shop overrides any of them.
 DEFAULT_WEIGHTS: dict[str, int] = {
@@ -259,3 +261,11 @@ def assess_request(
     if customer is not None and customer.list_status == "block":
         add("blocked_customer", "This customer is on the shop's block list.")
     return RiskAssessment(tuple(found))
+
+
+def scored_context(session: Session, request: ReturnRequest) -> OrderContext:
+    """A past return's order as the rules saw it: its reasons and the score it was given
+    (0 if none), for dry runs of rules that test ``risk_score``."""
+    reasons: dict[int, str | None] = {li.order_line_id: li.reason_code for li in request.lines}
+    context = order_context(session, request.order, reasons)
+    return replace(context, risk_score=request.risk_score or 0)

@@ -17,7 +17,12 @@ from core.policy.defaults import DEFAULT_RULES
 from core.services import LineRequest, request_return
 from core.services.eligibility import order_context
 from core.services.policies import compiled, create_draft, publish_policy, published_policy
-from core.services.risk import DEFAULT_REVIEW_THRESHOLD, RiskSettingsError, risk_settings
+from core.services.risk import (
+    DEFAULT_REVIEW_THRESHOLD,
+    RiskSettingsError,
+    risk_settings,
+    scored_context,
+)
 from tests.core.policy_support import NOW, line, order
 
 RISKY_RULE = {
@@ -147,7 +152,7 @@ def test_a_rule_on_the_score_is_drafted_dry_run_published_and_sends_to_review(
     # request about to come with the score it will get.
     earlier = db.scalars(select(ReturnRequest).order_by(ReturnRequest.id)).all()
     assert [r.risk_score for r in earlier] == [0, 15, 35]
-    past = [replace(order_context(db, r.order), risk_score=r.risk_score or 0) for r in earlier]
+    past = [scored_context(db, r) for r in earlier]
     past.append(replace(order_context(db, latest), risk_score=80))
     changes = dry_run(published, compiled(draft), past, clock.now())
     assert [(c.before.approval, c.after.approval) for c in changes] == [

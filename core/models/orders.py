@@ -49,6 +49,8 @@ class Order(Base, Timestamped):
         UniqueConstraint("shop_id", "platform_id"),
         Index("ix_orders_shop_number", "shop_id", "number"),
         Index("ix_orders_shop_updated", "shop_id", "platform_updated_at"),
+        # Analytics count a shop's sales by the day they were placed.
+        Index("ix_orders_shop_ordered", "shop_id", "ordered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamped
@@ -51,6 +51,8 @@ class ReturnRequest(Base, Timestamped):
         # The desk lists one shop's returns newest first, by status or all together.
         Index("ix_return_requests_desk", "shop_id", "status", "created_at", "id"),
         Index("ix_return_requests_shop_created", "shop_id", "created_at", "id"),
+        # Analytics count a shop's returns by the day they were requested.
+        Index("ix_return_requests_shop_requested", "shop_id", "requested_at"),
         NEVER_REUSE_IDS,
     )
 
@@ -81,6 +83,12 @@ class ReturnRequest(Base, Timestamped):
     customer_note: Mapped[str | None] = mapped_column(Text)
     # Why the policy decided as it did, as the shopper and the desk will read it.
     decision: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # 0–100 when requested (core/services/risk.py), with one sentence per factor that held:
+    # [{"factor": ..., "points": n, "sentence": ...}]. None for returns made before scoring.
+    risk_score: Mapped[int | None]
+    risk_reasons: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
     # Set when something needs a human (a fatal store error); shown on the desk.
     attention: Mapped[str | None] = mapped_column(Text)
     platform_return_id: Mapped[str | None] = mapped_column(String(128))

@@ -121,6 +121,8 @@ _RANGES: dict[str, Getter] = {
     "days_since_delivery": lambda o, li, now: o.days_since_window_start(now),
     "order_count": lambda o, li, now: o.customer_order_count,
     "lifetime_spend": lambda o, li, now: o.customer_lifetime_spend,
+    # ``{"risk_score": {"min": N}}`` is "risk score ≥ N".
+    "risk_score": lambda o, li, now: o.risk_score,
 }
 CONDITION_NAMES = frozenset(_SETS) | frozenset(_FLAGS) | frozenset(_RANGES) | {"skus"}
 

@@ -41,6 +41,8 @@ class OrderContext:
     customer_tags: frozenset[str] = frozenset()
     customer_order_count: int = 0
     customer_lifetime_spend: Decimal = Decimal(0)
+    # The return's risk score (core/services/risk.py) when one is being requested, else 0.
+    risk_score: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

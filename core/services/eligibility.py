@@ -7,7 +7,7 @@ the shopper chose) before it records anything, so the page and the request canno
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -38,14 +38,16 @@ def decide_order(
     order: Order,
     clock: Clock,
     reasons: dict[int, str | None] | None = None,
+    risk_score: int = 0,
 ) -> OrderDecisions:
     """The published policy's decision on each line of ``order``, with what is left of it.
 
     ``reasons`` (order line id → the shopper's reason code) lets rules that look at the
-    reason decide; the order page asks without them.
+    reason decide, ``risk_score`` rules that look at the score; the order page asks
+    without them.
     """
     version, policy = published_policy(session, shop_id)
-    context = order_context(session, order, reasons)
+    context = replace(order_context(session, order, reasons), risk_score=risk_score)
     return OrderDecisions(
         version=version,
         lines={d.line_id: d for d in evaluate(policy, context, clock.now())},

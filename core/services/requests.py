@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.enums import ApprovalMode, Channel, Disposition, ResolutionKind, ReturnStatus
 from core.errors import DomainError, NotEligible, NotFound, QuantityExceeded
-from core.models import Order, ReturnLine, ReturnReason, ReturnRequest
+from core.models import Order, ReturnLine, ReturnReason, ReturnRequest, Shop
 from core.policy import Decision
 from core.ports import JobDispatcher
 from core.rma import new_rma
 from core.services._common import move, record
-from core.services.eligibility import decide_order
+from core.services.eligibility import OrderDecisions, decide_order
+from core.services.risk import RequestedLine, RiskAssessment, assess_request, risk_settings
 
 # Days an approved shopper has to send the parcel; reminders and expiry count from here.
 SHIP_BY_DAYS = 14
@@ -33,6 +34,7 @@ class LineRequest:
     resolution: ResolutionKind = ResolutionKind.REFUND
     comment: str | None = None
     exchange_variant_id: int | None = None
+    photos: int = 0  # photos the shopper attaches with the request (the risk score counts them)
 
 
 def request_return(
@@ -85,6 +87,17 @@ def record_return(
     decided = decide_order(session, shop_id=shop_id, order=order, clock=clock, reasons=reasons)
     _check_quantities(order, lines, decided.returnable)
     _check_reasons(lines, decided.reasons)
+    risk = _assess(session, order, lines, decided, clock)
+    if risk.score:
+        # Rules may test the score; the window end the score looked at is the score-blind one.
+        decided = decide_order(
+            session,
+            shop_id=shop_id,
+            order=order,
+            clock=clock,
+            reasons=reasons,
+            risk_score=risk.score,
+        )
     version = decided.version
     decisions = {i: d for i, d in decided.lines.items() if i in reasons}
     refused = [r for d in decisions.values() if not d.eligible for r in d.reasons]
@@ -106,12 +119,32 @@ def record_return(
         requested_at=clock.now(),
         ship_by=(clock.now() + timedelta(days=SHIP_BY_DAYS)).date(),
         decision={"lines": [d.as_json() for d in decisions.values()]},
+        risk_score=risk.score,
+        risk_reasons=risk.as_json(),
     )
     session.add(request)
     _add_lines(session, request, order, lines, decisions)
     record(session, request, "requested", actor, clock, channel=channel.value)
     _decide(session, request, list(decisions.values()), actor="policy", clock=clock)
     return request
+
+
+def _assess(
+    session: Session, order: Order, lines: list[LineRequest], decided: OrderDecisions, clock: Clock
+) -> RiskAssessment:
+    return assess_request(
+        session,
+        order=order,
+        lines=[
+            RequestedLine(li.order_line_id, li.quantity, li.reason_code, li.photos) for li in lines
+        ],
+        deadlines={i: d.deadline for i, d in decided.lines.items()},
+        reason_labels=decided.reasons,
+        settings=risk_settings(
+            shop.settings if (shop := session.get(Shop, order.shop_id)) else None
+        ),
+        now=clock.now(),
+    )
 
 
 def _lock_order(session: Session, shop_id: int, order_id: int) -> Order:

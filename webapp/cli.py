@@ -155,7 +155,7 @@ def downgrade(revision: str) -> None:
 
 @main.group()
 def shop() -> None:
-    """Connect, list and remove stores."""
+    """Connect, disconnect, list and remove stores."""
 
 
 class PlatformCommands(click.Group):

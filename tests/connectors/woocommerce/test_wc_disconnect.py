@@ -54,11 +54,11 @@ def connected(db, reshelf, woo, woo_shop, seed, clock):
     return woo_shop
 
 
-def _ours(woo) -> list:
+def _ours(woo):
     return [h for h in woo[0].dispatcher.webhooks.values() if h.name.startswith("Reshelf")]
 
 
-def _orders(db, shop) -> int:
+def _orders(db, shop):
     return db.scalar(select(func.count(Order.id)).where(Order.shop_id == shop.id))
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from connectors.woocommerce import install, portal_link
 from core.enums import LedgerState, Role, ShopStatus
-from core.errors import StoreAuthError
 from core.models import Location, Order, Shop, StockMovement, Variant
 from sandbox.woocommerce.store import api_hash
 from tests.connectors.woocommerce.merchant import PASSWORD, Merchant
@@ -24,8 +23,10 @@ from tests.support.live import serve_wsgi
 from tests.worker.fakes import add_movement
 from webapp import create_app
 from webapp.users import add_user
-from worker import jobs, sweeper
+from worker import admin_data, jobs, sweeper
 from worker.context import WorkerContext, use_context
+from worker.dispatch import RQDispatcher
+from worker.sweeper import sweep
 
 
 @pytest.fixture
@@ -58,10 +59,11 @@ def refused(db, engine, woo, woo_keys, woo_shop, seed, clock):
     first = add_movement(db, woo_shop, variant, quantity=1)
     store = woo[0].store
     store.delete_key(store.api_keys[api_hash(woo_keys[0])].key_id)
-    with use_context(WorkerContext(engine=engine)), pytest.raises(StoreAuthError):
+    with use_context(WorkerContext(engine=engine)):
         jobs.apply_movement_job(first.id)
     db.expire_all()
     assert db.get(Shop, woo_shop.id).status == ShopStatus.NEEDS_RECONNECT
+    assert db.get(StockMovement, first.id).state == LedgerState.PENDING  # it waits
     return {"shop": woo_shop, "order": made["order"], "variant": variant, "first": first}
 
 
@@ -135,3 +137,33 @@ def test_reconnecting_names_the_replaced_key_and_resumes_the_waiting_work(
     assert db.get(StockMovement, waiting.id).state == LedgerState.APPLIED
     product = woo[0].store.products[int(variant.platform_id)]
     assert product["stock_quantity"] == 5 - 2 + 2  # seeded 5, the order took 2, 2 came back
+
+
+def test_the_restock_that_met_the_refusal_resumes_after_the_reconnect(
+    db, engine, redis_conn, run_jobs, reshelf, woo, woo_keys, woo_shop, seed, clock
+):
+    """On RQ: the job that got the 401 is not left in the failed registry for a person."""
+    seed(sku="TEE", stock=5, quantity=2)
+    install.backfill(db, woo_shop, clock)
+    add_user(db, "owner@example.com", PASSWORD, woo_shop, Role.OWNER)
+    variant = db.scalars(select(Variant).where(Variant.shop_id == woo_shop.id)).one()
+    movement = add_movement(db, woo_shop, variant, quantity=2)
+    store = woo[0].store
+    store.delete_key(store.api_keys[api_hash(woo_keys[0])].key_id)
+    with use_context(WorkerContext(engine=engine)):
+        RQDispatcher(engine=engine, connection=redis_conn).dispatch("movement", movement.id)
+        run_jobs()
+        db.expire_all()
+        assert db.get(Shop, woo_shop.id).status == ShopStatus.NEEDS_RECONNECT
+        assert db.get(StockMovement, movement.id).state == LedgerState.PENDING
+        assert sweep(redis_conn) == 0  # nothing calls the store while the key is refused
+
+        owner = Merchant(reshelf)
+        assert owner.sign_in("owner@example.com").status_code == 302
+        assert owner.connect(woo[1]).url.endswith("/admin/settings/woocommerce")
+        assert sweep(redis_conn) == 1
+        run_jobs()
+    db.expire_all()
+    assert db.get(StockMovement, movement.id).state == LedgerState.APPLIED
+    assert store.products[int(variant.platform_id)]["stock_quantity"] == 5
+    assert admin_data.failed_jobs(redis_conn) == []

@@ -120,15 +120,15 @@ def setup() -> str | Response | tuple[str, int]:
     Only while nobody has an account: once one exists this page is gone (404), and the
     account is created under a lock, so two forms posted at once make one account.
     """
-    session_ = get_session()
-    if has_users(session_):
+    db_session = get_session()
+    if has_users(db_session):
         abort(404)
     form = FirstOwnerForm(request.form)
     if request.method == "POST" and form.validate():
-        user = create_first_user(session_, form.email.data or "", form.password.data or "")
+        user = create_first_user(db_session, form.email.data or "", form.password.data or "")
         if user is None:
             abort(404)
-        staff = load_staff(session_, user.id)
+        staff = load_staff(db_session, user.id)
         session.clear()
         login_user(staff)
         session[LAST_SEEN] = int(get_clock().now().timestamp())

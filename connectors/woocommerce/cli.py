@@ -91,5 +91,7 @@ def disconnect_woocommerce(url: str, delete_data: bool) -> None:
     else:
         click.echo(f"Deleted {done.webhooks_removed} webhooks on {done.domain}.")
     click.echo(f"Revoke the key {done.key_to_revoke} in {install.KEYS_PAGE} on the store.")
+    if done.key_page:
+        click.echo(f"  Its page: {done.key_page}")
     kept = "deleted" if done.data_deleted else "kept, read-only"
     click.echo(f"{done.domain} is disconnected; its data in Reshelf is {kept}.")

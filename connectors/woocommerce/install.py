@@ -32,6 +32,19 @@ def key_name(consumer_key: str | None) -> str:
     return f"…{(consumer_key or '')[-7:]}" if consumer_key else "Reshelf's key"
 
 
+def key_page(domain: str, key_id: str | int | None) -> str | None:
+    """The store's page for one key, whose "Revoke key" link deletes it; None if unknown.
+
+    Keys from wc-auth carry their id; keys entered by hand do not. The page is
+    ``edit-key`` on the REST API section (includes/admin/class-wc-admin-api-keys.php).
+    """
+    if not key_id:
+        return None
+    return (
+        f"{domain}/wp-admin/admin.php?page=wc-settings&tab=advanced&section=keys&edit-key={key_id}"
+    )
+
+
 def check_keys(client: WooClient) -> None:
     """An authenticated read: WooAuthError if the store refuses the keys.
 
@@ -158,6 +171,7 @@ class Disconnected:
 
     domain: str
     key_to_revoke: str  # as the store's REST API page names it
+    key_page: str | None  # where to revoke it, when the store told us the key's id
     webhooks_removed: int | None  # None: the store refused, they must be deleted by hand
     store_problem: str | None
     data_deleted: bool
@@ -174,6 +188,7 @@ def disconnect(
     ``delete_data`` every row the shop owns goes too (as Shopify's ``shop/redact`` does).
     """
     revoke = key_name(shop.credential("consumer_key"))
+    revoke_at = key_page(shop.domain, shop.credential("key_id"))
     removed: int | None = None
     problem = None
     try:
@@ -184,7 +199,7 @@ def disconnect(
         redact_shop(session, shop)
     shop.set_credentials(consumer_key=None, consumer_secret=None, key_id=None)
     shop.status, shop.uninstalled_at = ShopStatus.UNINSTALLED, clock.now()
-    shop.status_message = "disconnected from Reshelf's admin"
+    shop.status_message = "disconnected by the merchant"
     domain = shop.domain
     session.commit()
-    return Disconnected(domain, revoke, removed, problem, delete_data)
+    return Disconnected(domain, revoke, revoke_at, removed, problem, delete_data)

@@ -228,6 +228,7 @@ def _connect(
         select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == store)
     ).one_or_none()
     old_key = known.credential("consumer_key") if known is not None else None
+    old_page = install.key_page(store, known.credential("key_id")) if known is not None else None
     try:
         shop = install.connect_with_keys(
             session, store, consumer_key, consumer_secret, _public_url(), get_clock(), key_id
@@ -240,9 +241,11 @@ def _connect(
     get_dispatcher().dispatch("backfill", shop.id)
     flash(f"{shop.name} is connected; its orders are being read.", "success")
     if old_key and old_key != consumer_key:
+        where = f" ({old_page})" if old_page else ""
         flash(
             f"Reshelf now uses the key {install.key_name(consumer_key)}. Revoke the one it "
-            f"replaced, {install.key_name(old_key)}, in {install.KEYS_PAGE} on your store.",
+            f"replaced, {install.key_name(old_key)}, in {install.KEYS_PAGE} on your "
+            f"store{where}.",
             "success",
         )
     return redirect(url_for("admin.woocommerce_settings"))

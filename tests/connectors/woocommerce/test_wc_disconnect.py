@@ -169,3 +169,13 @@ def test_a_replaced_key_is_named_to_the_merchant(db, reshelf, woo, woo_keys, con
         f"Reshelf now uses the key …{new_key[-7:]}. Revoke the one it replaced, "
         f"…{woo_keys[0][-7:]}, in WooCommerce › Settings › Advanced › REST API" in done.text
     )
+
+
+def test_a_key_made_by_wc_auth_is_named_with_its_page_on_the_store(db, reshelf, woo):
+    owner = Merchant(reshelf)
+    assert owner.set_up("owner@example.com").status_code == 302
+    assert owner.connect(woo[1]).url.endswith(SETTINGS)
+    [key] = woo[0].store.api_keys.values()  # the one wc-auth made for Reshelf
+    done = owner.form(SETTINGS, f"{SETTINGS}/disconnect", {"records": "keep"})
+    page = f"{woo[1]}/wp-admin/admin.php?page=wc-settings&amp;tab=advanced&amp;section=keys"
+    assert f'<a href="{page}&amp;edit-key={key.key_id}">' in done.text

@@ -1,4 +1,5 @@
-"""``reshelf shop``: connect (one subcommand per registered platform), list, remove."""
+"""``reshelf shop``: connect and disconnect (one subcommand per registered platform), list,
+remove."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from core.models import Shop
 
 @click.group()
 def shop() -> None:
-    """Connect, list and remove stores."""
+    """Connect, disconnect, list and remove stores."""
 
 
 class PlatformCommands(click.Group):
@@ -22,8 +23,12 @@ class PlatformCommands(click.Group):
     in its own folder is served without a change here.
     """
 
+    attribute = "cli_commands"  # the connector class attribute that lists the commands
+
     def _commands(self) -> dict[str, click.Command]:
-        found = {c.name: c for k in CONNECTORS.values() for c in k.cli_commands if c.name}
+        found = {
+            c.name: c for k in CONNECTORS.values() for c in getattr(k, self.attribute, ()) if c.name
+        }
         return {**found, **self.commands}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -38,6 +43,17 @@ class PlatformCommands(click.Group):
 @shop.group("add", cls=PlatformCommands)
 def shop_add() -> None:
     """Connect a store: one subcommand per registered platform (shopify, woocommerce)."""
+
+
+class DisconnectCommands(PlatformCommands):
+    """The disconnect command of each platform that has one (``disconnect_commands``)."""
+
+    attribute = "disconnect_commands"
+
+
+@shop.group("disconnect", cls=DisconnectCommands)
+def shop_disconnect() -> None:
+    """Disconnect a store: delete Reshelf's webhooks on it and forget its key."""
 
 
 @shop.command("list")

@@ -43,6 +43,7 @@ RATE_LIMITS = {
     "password_reset_per_ip": ("RESHELF_LIMIT_PASSWORD_RESET_PER_IP", "10 per hour"),
     "photo_upload_per_ip": ("RESHELF_LIMIT_PHOTO_UPLOAD_PER_IP", "30 per hour"),
     "connect_start_per_user": ("RESHELF_LIMIT_CONNECT_START_PER_USER", "10 per 10 minutes"),
+    "first_run_per_ip": ("RESHELF_LIMIT_FIRST_RUN_PER_IP", "10 per hour"),
 }
 
 

@@ -31,15 +31,20 @@ DESK_MAX_PAGE = 10_000
 SYNC_LOG_SIZE = 100  # the newest deliveries the sync log shows
 
 
+# Shops whose portal is open: a shop whose key the store refused keeps taking returns from
+# the mirror while its store calls wait for the merchant to reconnect.
+PORTAL_OPEN = (ShopStatus.ACTIVE, ShopStatus.NEEDS_RECONNECT)
+
+
 def active_shop(session: Session, key: str) -> Shop | None:
-    """The connected shop with this public key (the portal's address), if it is active."""
+    """The connected shop with this public key (the portal's address), if its portal is open."""
     shop = session.scalars(select(Shop).where(Shop.key == key)).one_or_none()
-    return shop if shop is not None and shop.status == ShopStatus.ACTIVE else None
+    return shop if shop is not None and shop.status in PORTAL_OPEN else None
 
 
 def active_shop_keys(session: Session) -> list[str]:
-    """The public keys of every active shop."""
-    return list(session.scalars(select(Shop.key).where(Shop.status == ShopStatus.ACTIVE)))
+    """The public keys of every shop whose portal is open."""
+    return list(session.scalars(select(Shop.key).where(Shop.status.in_(PORTAL_OPEN))))
 
 
 def shop_return(session: Session, shop_id: int, rma: str) -> ReturnRequest | None:

@@ -25,8 +25,17 @@ from core.enums import Role
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import login_manager
-from webapp.limits import admin_login
-from webapp.users import Staff, authenticate, end_all_sessions, load_staff, parse_id
+from webapp.forms import FirstOwnerForm
+from webapp.limits import admin_login, first_run
+from webapp.users import (
+    Staff,
+    authenticate,
+    create_first_user,
+    end_all_sessions,
+    has_users,
+    load_staff,
+    parse_id,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 
@@ -100,7 +109,33 @@ def login() -> str | Response:
             session[LAST_SEEN] = int(get_clock().now().timestamp())
             return redirect(_safe_next(request.args.get("next")))
         flash(refusal or WRONG_PASSWORD, "error")
-    return render_template("admin/login.html")
+    return render_template("admin/login.html", first_run=not has_users(get_session()))
+
+
+@bp.route("/setup", methods=("GET", "POST"))
+@first_run
+def setup() -> str | Response | tuple[str, int]:
+    """A fresh install's first page: create the first owner, then connect a store.
+
+    Only while nobody has an account: once one exists this page is gone (404), and the
+    account is created under a lock, so two forms posted at once make one account.
+    """
+    db_session = get_session()
+    if has_users(db_session):
+        abort(404)
+    form = FirstOwnerForm(request.form)
+    if request.method == "POST" and form.validate():
+        user = create_first_user(db_session, form.email.data or "", form.password.data or "")
+        if user is None:
+            abort(404)
+        staff = load_staff(db_session, user.id)
+        session.clear()
+        login_user(staff)
+        session[LAST_SEEN] = int(get_clock().now().timestamp())
+        flash("Your account is ready. Connect your store next.", "success")
+        return redirect(url_for("woocommerce_install.connect_page"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/setup.html", form=form), status
 
 
 @bp.post("/logout")

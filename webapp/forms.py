@@ -13,9 +13,19 @@ from typing import Any
 
 from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import (
+    EmailField,
+    Form,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -186,3 +196,56 @@ class GradeForm(Form):
 
     grade = ListChoice("grade", choices=_enum_choices(Grade))
     disposition = ListChoice("disposition", choices=_enum_choices(Disposition))
+
+
+# The first owner, connecting a store, disconnecting one.
+MIN_PASSWORD = 12  # the first account owns every store connected after it
+
+
+class FirstOwnerForm(Form):
+    """The first-run form: the account that will own the stores this install connects."""
+
+    email = EmailField("Email", [DataRequired(), Length(max=320)])
+    password = PasswordField(
+        "Password",
+        [
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=1024, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Password again", [EqualTo("password", message="The two passwords differ.")]
+    )
+
+
+_ADDRESS = [DataRequired(), Length(max=255)]
+
+
+class StoreForm(Form):
+    """The store to send the merchant to (the connect start's query)."""
+
+    store = StringField("Store address", _ADDRESS)
+
+
+class KeysForm(Form):
+    """REST API keys made by hand on the store."""
+
+    url = StringField("Store address", _ADDRESS)
+    consumer_key = StringField("Consumer key", [DataRequired(), Length(max=128)])
+    consumer_secret = StringField("Consumer secret", [DataRequired(), Length(max=128)])
+
+
+KEEP_DATA, DELETE_DATA = "keep", "delete"
+
+
+class DisconnectForm(Form):
+    """Disconnect the store: what becomes of what Reshelf holds for it."""
+
+    records = RadioField(
+        "Reshelf's copy of this store",
+        [InputRequired(message="Choose whether to keep or delete this store's data.")],
+        choices=[
+            SelectChoice(KEEP_DATA, "Keep returns, orders and history, read-only"),
+            SelectChoice(DELETE_DATA, "Delete everything Reshelf holds for this store"),
+        ],
+    )

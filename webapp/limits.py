@@ -14,6 +14,7 @@ What is counted:
 - Admin sign-in: failed attempts per account (the posted email, lower-cased) and per
   address. A lock refuses the right password as well, or it would confirm a guess.
 - The WooCommerce connect start: every call per signed-in user (per address otherwise).
+- The first-run form (the first owner's account): every POST per address.
 
 The growing delay is stacked windows: "5 per minute; 20 per hour" locks an account for the
 rest of the minute after 5 failures, and after 20 within the hour for the rest of the hour.
@@ -147,6 +148,8 @@ password_reset = _stack(
 )
 photo_upload = _limit("photo_upload_per_ip", client_address)
 connect_start = limiter.limit(_setting("connect_start_per_user"), key_func=signed_in_user)
+# The first-run form, while nobody has an account: every POST per address.
+first_run = _stack(_limit("first_run_per_ip", client_address))
 
 
 def init_limits(app: Flask, settings: Settings) -> None:

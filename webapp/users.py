@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +25,9 @@ class Staff:
     shop_names: dict[int, str]
     session_version: int = 1
     is_demo: bool = False
+    # Each shop's ``ShopStatus`` and platform, for the admin's banner and settings link.
+    shop_statuses: dict[int, str] = field(default_factory=dict)
+    shop_platforms: dict[int, str] = field(default_factory=dict)
 
     is_authenticated = True
     is_active = True
@@ -54,7 +57,11 @@ def load_staff(session: Session, user_id: int) -> Staff | None:
         return None
     names = {m.shop_id: m.shop.name or m.shop.domain for m in user.memberships}
     roles = {m.shop_id: m.role for m in user.memberships}
-    return Staff(user.id, user.email, roles, names, user.session_version, user.is_demo)
+    statuses = {m.shop_id: m.shop.status.value for m in user.memberships}
+    platforms = {m.shop_id: str(m.shop.platform) for m in user.memberships}
+    return Staff(
+        user.id, user.email, roles, names, user.session_version, user.is_demo, statuses, platforms
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> Staff | None:
@@ -83,6 +90,34 @@ def add_user(session: Session, email: str, password: str, shop: Shop, role: Role
         user.memberships.append(Membership(shop_id=shop.id, role=role))
     else:
         membership.role = role
+    session.commit()
+    return user
+
+
+def has_users(session: Session) -> bool:
+    """Whether anyone can sign in yet (a fresh install has nobody)."""
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def create_first_user(session: Session, email: str, password: str) -> User | None:
+    """The install's first user, or None when someone exists already; commits.
+
+    Two first-run forms posted at once must not both make an account, so the check and the
+    insert happen under a lock on the users table: PostgreSQL's ``LOCK TABLE`` in a mode
+    that conflicts with itself (a second request waits, then sees the first one's row),
+    SQLite's write lock, which a transaction whose first statement writes takes at once.
+    """
+    session.rollback()  # the lock must be this transaction's first statement
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        session.execute(update(User).where(User.id < 0).values(active=User.active))
+    if has_users(session):
+        session.rollback()
+        return None
+    user = User(email=email.strip().lower())
+    _new_password(user, password)
+    session.add(user)
     session.commit()
     return user
 

@@ -3,7 +3,9 @@
 Each job loads its row, builds the shop's connector and calls the core service, which
 does the work exactly once. Failures are never swallowed: a retriable store error
 returns an RQ ``Retry`` (see ``worker.retry``), a fatal one parks the job in the failed
-registry, and the shop or the return is flagged for the admin.
+registry, and the shop or the return is flagged for the admin. A refused key flags the
+shop for reconnecting and leaves its work pending, for the sweeper to enqueue again once
+the merchant has reconnected.
 """
 
 from __future__ import annotations
@@ -95,8 +97,13 @@ def _call_store(
                 log.error("store refused our credentials: %s", exc)
                 session.rollback()
                 flag_reconnect(session, shop.id, str(exc))
-                park_current_job()
-                raise
+                if isinstance(row, ReturnRequest):
+                    # No sweeper looks for unsent status pushes: a person replays this one.
+                    park_current_job()
+                    raise
+                # The row is still pending: the sweeper enqueues it again once the shop is
+                # reconnected, so the job ends instead of waiting in the failed registry.
+                return None
             except FatalStoreError as exc:
                 log.error("store refused: %s", exc)
                 park_current_job()

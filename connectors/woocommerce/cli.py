@@ -1,8 +1,9 @@
-"""``reshelf shop add woocommerce``: connect a store with keys made by hand."""
+"""``reshelf shop add woocommerce`` (keys made by hand), ``reshelf shop disconnect woocommerce``."""
 
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from connectors.woocommerce import install
 from connectors.woocommerce.client import WooClient
@@ -10,7 +11,9 @@ from connectors.woocommerce.connect import normalise_store_url
 from core.clock import SystemClock
 from core.config import get_settings
 from core.db import engine_for, session_scope
+from core.enums import Platform, ShopStatus
 from core.errors import DomainError, StoreError
+from core.models import Shop
 
 
 @click.command("woocommerce")
@@ -51,3 +54,44 @@ def add_woocommerce(url: str, consumer_key: str, consumer_secret: str, backfill:
                     )
     except (DomainError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@click.command("woocommerce")
+@click.option("--url", required=True, help="The store's address, e.g. https://shop.example.")
+@click.option(
+    "--delete-data/--keep-data",
+    required=True,
+    help="Delete everything Reshelf holds for the store, or keep it read-only.",
+)
+def disconnect_woocommerce(url: str, delete_data: bool) -> None:
+    """Disconnect a WooCommerce store: delete Reshelf's webhooks on it, forget its key.
+
+    WooCommerce has no API to delete a key, so this names the one to revoke on the store
+    (WooCommerce › Settings › Advanced › REST API). The shop is marked uninstalled.
+    """
+    settings = get_settings()
+    try:
+        domain = normalise_store_url(url)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with session_scope(engine_for(settings.database_url)) as session:
+        shop = session.scalars(
+            select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == domain)
+        ).one_or_none()
+        if shop is None or shop.status == ShopStatus.UNINSTALLED:
+            raise click.ClickException(f"{domain} is not a connected WooCommerce store")
+        done = install.disconnect(
+            session, shop, settings.public_url, SystemClock(), delete_data=delete_data
+        )
+    if done.webhooks_removed is None:
+        click.echo(
+            f"The store refused Reshelf ({done.store_problem}): delete the webhooks named "
+            f"Reshelf in {install.WEBHOOKS_PAGE} yourself."
+        )
+    else:
+        click.echo(f"Deleted {done.webhooks_removed} webhooks on {done.domain}.")
+    click.echo(f"Revoke the key {done.key_to_revoke} in {install.KEYS_PAGE} on the store.")
+    if done.key_page:
+        click.echo(f"  Its page: {done.key_page}")
+    kept = "deleted" if done.data_deleted else "kept, read-only"
+    click.echo(f"{done.domain} is disconnected; its data in Reshelf is {kept}.")

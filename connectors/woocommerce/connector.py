@@ -8,7 +8,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from connectors.woocommerce import money, privacy, stock, sync, webhooks
-from connectors.woocommerce.cli import add_woocommerce
+from connectors.woocommerce.cli import add_woocommerce, disconnect_woocommerce
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.consts import ERASE_TOPIC, PLUGIN_STATUSES
 from connectors.woocommerce.errors import WooFatalError
@@ -45,6 +45,7 @@ class WooCommerceConnector:
     # ``POST /webhooks/woocommerce/<shop key>`` and ``reshelf shop add woocommerce``.
     receive_webhook = staticmethod(webhooks.receive)
     cli_commands = (add_woocommerce,)
+    disconnect_commands = (disconnect_woocommerce,)
 
     def __init__(
         self, shop: Shop, client: WooClient | None = None, public_url: str | None = None

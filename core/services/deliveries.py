@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.enums import InboxStatus
-from core.errors import FatalStoreError
+from core.errors import FatalStoreError, StoreAuthError
 from core.models import InboxDelivery
 from core.ports import StoreConnector
 from core.services._common import locked
@@ -34,7 +34,8 @@ def process_delivery(
 
     A delivery that can never be processed (``NEVER_SUCCEEDS``) or that the store refused
     is marked failed with its reason, shown in the sync log; only the store's refusal is
-    raised, so that its job is parked for a replay. Other errors leave it to be retried.
+    raised, so that its job is parked for a replay. A refused key leaves it received, to
+    be applied once the shop is reconnected. Other errors leave it to be retried.
     """
     delivery = locked(session, InboxDelivery, delivery_id)
     if delivery.status in (InboxStatus.PROCESSED, InboxStatus.IGNORED):
@@ -47,7 +48,8 @@ def process_delivery(
         delivery = locked(session, InboxDelivery, delivery_id)
         delivery.attempts += 1  # the rollback undid the count with the rest; it is kept
         delivery.error = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, (FatalStoreError, *NEVER_SUCCEEDS)):
+        refused_key = isinstance(exc, StoreAuthError)
+        if isinstance(exc, (FatalStoreError, *NEVER_SUCCEEDS)) and not refused_key:
             delivery.status = InboxStatus.FAILED
         session.commit()
         if isinstance(exc, NEVER_SUCCEEDS):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.enums import LedgerState, ResolutionState
-from core.errors import FatalStoreError, RetriableStoreError
+from core.errors import FatalStoreError, RetriableStoreError, StoreAuthError
 from core.models import (
     InventoryLevel,
     ReturnLine,
@@ -39,15 +39,17 @@ def _apply_once(
 ) -> StoreAnswer | None:
     """Call the store for a pending ledger row; None if it was already applied.
 
-    A retriable failure leaves the row pending (the job retries with the same key); a
-    fatal one marks it failed and flags it for a person. Either way the attempt is kept.
+    A retriable failure leaves the row pending (the job retries with the same key), and so
+    does a refused key: nothing is wrong with the row, it waits for the merchant to
+    reconnect. Any other fatal one marks it failed and flags it for a person. Either way
+    the attempt is kept.
     """
     if row.state == LedgerState.APPLIED:
         return None
     row.attempts += 1
     try:
         answer = call()
-    except RetriableStoreError as exc:
+    except (RetriableStoreError, StoreAuthError) as exc:
         row.last_error = str(exc)
         session.commit()
         raise

@@ -84,8 +84,10 @@ def test_refused_credentials_flag_the_shop_for_reconnecting(
     shop = db.get(Shop, movement.shop_id)
     assert shop.status == ShopStatus.NEEDS_RECONNECT
     assert shop.status_message == "401 Unauthorized: consumer key is invalid"
-    failed = admin_data.failed_jobs_of_shop(db, movement.shop_id)
-    assert [f.job_id for f in failed] == [f"restock-{movement.id}"]
+    # The movement waits for the reconnect, not for a person to replay its job.
+    assert admin_data.failed_jobs_of_shop(db, movement.shop_id) == []
+    row = _state(db, movement.id)
+    assert (row.state, row.last_error) == (LedgerState.PENDING, shop.status_message)
 
 
 def test_jobs_of_a_shop_needing_reconnection_wait_without_calling_the_store(

@@ -23,11 +23,17 @@ DESK = (Role.OWNER, Role.AGENT)  # who may decide, settle and close; every role 
 
 @bp.before_request
 def require_login() -> Response | None:
-    """Every admin page needs a signed-in user; the others are sent to sign in."""
-    if current_user.is_authenticated:
-        return None
-    refusal: Response = login_manager.unauthorized()
-    return refusal
+    """Every admin page needs a signed-in user; the others are sent to sign in.
+
+    Someone with no shop yet (the first owner of a fresh install) has nothing to see here
+    but the way to connect one.
+    """
+    if not current_user.is_authenticated:
+        refusal: Response = login_manager.unauthorized()
+        return refusal
+    if not current_staff().roles:
+        return redirect(url_for("woocommerce_install.connect_page"))
+    return None
 
 
 def run_service(service: Callable[..., Any], **arguments: Any) -> None:

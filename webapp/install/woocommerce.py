@@ -5,9 +5,11 @@ yet) → the store's approve page → the store POSTs the keys to
 ``/install/woocommerce/callback`` (which must answer exactly 200, or the store deletes
 them; Reshelf keeps them on the connect attempt) → the merchant comes back to
 ``/install/woocommerce/return`` in the same session, where Reshelf checks and stores the
-keys, subscribes its webhooks and queues the backfill. Every store address is checked
-(``store_address``) before Reshelf calls it. ``/install/woocommerce/`` offers that,
-and manual key entry as the fallback. ``/returns/<shop key>/from-store`` takes the
+keys, subscribes its webhooks and queues the backfill, then shows Settings › WooCommerce
+(the values the plugin asks for). Every store address is checked (``store_address``)
+before Reshelf calls it. ``/install/woocommerce/`` offers that, and manual key entry as
+the fallback; it warns first when Reshelf's own address is not https, which a real store
+refuses as a callback. ``/returns/<shop key>/from-store`` takes the
 plugin's signed link and opens the order in the portal.
 """
 
@@ -22,7 +24,7 @@ from flask import (
     current_app,
     flash,
     redirect,
-    render_template_string,
+    render_template,
     request,
     url_for,
 )
@@ -40,6 +42,7 @@ from core.models import Membership, Shop
 from webapp.clock import get_clock
 from webapp.db import get_session
 from webapp.extensions import csrf, login_manager
+from webapp.forms import KeysForm, StoreForm
 from webapp.jobs import get_dispatcher
 from webapp.limits import connect_start
 
@@ -48,34 +51,20 @@ from webapp.limits import connect_start
 bp = Blueprint("woocommerce_install", __name__)
 log = logging.getLogger(__name__)
 
-PAGE = """{% extends "admin/base.html" %}
-{% block title %}Connect WooCommerce{% endblock %}
-{% block content %}
-<h1>Connect a WooCommerce store</h1>
-{% if problem %}<p class="flash flash-error" role="alert">{{ problem }}</p>{% endif %}
-<form method="get" action="{{ url_for('woocommerce_install.start') }}">
-  <label for="store">Store address</label>
-  <input id="store" name="store" type="url" required placeholder="https://shop.example">
-  <button type="submit">Connect WooCommerce store</button>
-</form>
-<h2>Or enter REST API keys</h2>
-<p>In WooCommerce › Settings › Advanced › REST API, add a key with Read/Write permission.</p>
-<form method="post" action="{{ url_for('woocommerce_install.add_keys') }}">
-  <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
-  <label for="url">Store address</label> <input id="url" name="url" type="url" required>
-  <label for="ck">Consumer key</label>
-  <input id="ck" name="consumer_key" required autocomplete="off">
-  <label for="cs">Consumer secret</label>
-  <input id="cs" name="consumer_secret" type="password" required autocomplete="off">
-  <button type="submit">Connect with keys</button>
-</form>
-{% endblock %}"""
+PAGE = "install/woocommerce.html"
+INSECURE = (
+    "Reshelf's address ({}) is not HTTPS, and WooCommerce sends its keys only to an https "
+    'address ("The callback_url needs to be over SSL"). Serve Reshelf over TLS and set '
+    "RESHELF_PUBLIC_URL to its https address, or enter a REST API key below."
+)
+
+
 # The browser session a connect was started in; its return must come from the same one.
 SESSION_BINDING = "woocommerce_connect"
 
 
 def _public(endpoint: str) -> str:
-    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + url_for(endpoint)
+    return _public_url() + url_for(endpoint)
 
 
 def _signed_in() -> Response | None:
@@ -86,9 +75,21 @@ def _signed_in() -> Response | None:
     return refusal
 
 
-def _refuse(problem: str, status: int = 400) -> tuple[str, int]:
-    """The connect page again, saying why the connect did not happen."""
-    return render_template_string(PAGE, problem=problem), status
+def _public_url() -> str:
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/")
+
+
+def _insecure() -> bool:
+    """Reshelf is not on https, so a real store refuses to post keys to it (class-wc-auth.php)."""
+    return not _public_url().lower().startswith("https://")
+
+
+def _page(problem: str | None = None, status: int = 400, store: str = "") -> tuple[str, int]:
+    """The connect page, saying why a connect did not happen when one did not."""
+    page = render_template(
+        PAGE, problem=problem, insecure=_insecure(), public_url=_public_url(), store=store
+    )
+    return page, status
 
 
 def _checked_address(url: str) -> str:
@@ -103,20 +104,30 @@ def _session_secret() -> str:
 
 
 @bp.get("/install/woocommerce/")
-def connect_page() -> str | Response:
-    """The "Connect WooCommerce store" page."""
-    return _signed_in() or render_template_string(PAGE, problem=None)
+def connect_page() -> Response | tuple[str, int]:
+    """The "Connect WooCommerce store" page (warning first when Reshelf is not on https)."""
+    return _signed_in() or _page(status=200, store=request.args.get("store", "")[:255])
 
 
 @bp.get("/install/woocommerce/connect")
 @connect_start
 def start() -> Response | tuple[str, int]:
-    """Send the merchant (signed-in staff) to their store's wc-auth approve page."""
+    """Send the merchant (signed-in staff) to their store's wc-auth approve page.
+
+    Not when Reshelf's own address is plain http: a real store would refuse the callback,
+    so the merchant is told here instead of on the store. Only a Reshelf that may call
+    private stores (the demo's and the tests' emulated store, which take http) goes on.
+    """
     refusal = _signed_in()
     if refusal is not None:
         return refusal
+    form = StoreForm(request.args)
+    if not form.validate():
+        return _page("Enter the store's address, for example https://shop.example.")
+    if _insecure() and not current_app.config.get("ALLOW_PRIVATE_STORES"):
+        return _page(INSECURE.format(_public_url()))
     try:
-        store = _checked_address(request.args.get("store", ""))
+        store = _checked_address(form.store.data or "")
         token = connect.start(
             get_session(),
             user_id=current_user.id,
@@ -125,9 +136,9 @@ def start() -> Response | tuple[str, int]:
             now=get_clock().now(),
         )
     except connect.ConnectRefused as exc:
-        return _refuse(str(exc), 403)
+        return _page(str(exc), 403)
     except DomainError as exc:
-        return _refuse(str(exc))
+        return _page(str(exc))
     return redirect(
         connect.authorize_url(
             store,
@@ -175,8 +186,8 @@ def finish() -> Response | tuple[str, int]:
         )
         store = _checked_address(keys.store_url)  # it may resolve elsewhere by now
     except DomainError as exc:
-        return _refuse(str(exc))
-    return _connect(session, store, keys.consumer_key, keys.consumer_secret)
+        return _page(str(exc))
+    return _connect(session, store, keys.consumer_key, keys.consumer_secret, keys.key_id)
 
 
 @bp.post("/install/woocommerce/keys")
@@ -185,35 +196,59 @@ def add_keys() -> Response | tuple[str, int]:
     refusal = _signed_in()
     if refusal is not None:
         return refusal
+    form = KeysForm(request.form)
+    if not form.validate():
+        return _page("Enter the store's address, its consumer key and its consumer secret.")
     session = get_session()
     try:
-        store = _checked_address(request.form.get("url", ""))
+        store = _checked_address(form.url.data or "")
         connect.check_may_connect(session, current_user.id, store)
     except connect.ConnectRefused as exc:
-        return _refuse(str(exc), 403)
+        return _page(str(exc), 403)
     except DomainError as exc:
-        return _refuse(str(exc))
-    consumer_key = request.form.get("consumer_key", "")
-    return _connect(session, store, consumer_key, request.form.get("consumer_secret", ""))
+        return _page(str(exc))
+    return _connect(
+        session, store, (form.consumer_key.data or "").strip(), form.consumer_secret.data or ""
+    )
 
 
 def _connect(
-    session: Session, store: str, consumer_key: str, consumer_secret: str
+    session: Session,
+    store: str,
+    consumer_key: str,
+    consumer_secret: str,
+    key_id: int | None = None,
 ) -> Response | tuple[str, int]:
-    """Keys checked and stored, webhooks subscribed, the user made owner, the backfill queued."""
+    """Keys checked and stored, webhooks subscribed, the user made owner, the backfill queued.
+
+    Reconnecting with a new key leaves the old one valid on the store (no REST route
+    deletes a key), so the merchant is told which one to revoke.
+    """
+    known = session.scalars(
+        select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == store)
+    ).one_or_none()
+    old_key = known.credential("consumer_key") if known is not None else None
+    old_page = install.key_page(store, known.credential("key_id")) if known is not None else None
     try:
-        public_url = current_app.config["PUBLIC_URL"]
         shop = install.connect_with_keys(
-            session, store, consumer_key, consumer_secret, public_url, get_clock()
+            session, store, consumer_key, consumer_secret, _public_url(), get_clock(), key_id
         )
     except StoreError as exc:
         session.rollback()
-        return _refuse(f"The store refused these keys: {exc}")
+        return _page(f"The store refused these keys: {exc}")
     _make_owner(session, shop)
     # The backfill is a job (``worker.backfills``): the merchant does not wait on the store.
     get_dispatcher().dispatch("backfill", shop.id)
     flash(f"{shop.name} is connected; its orders are being read.", "success")
-    return redirect(url_for("index"))
+    if old_key and old_key != consumer_key:
+        where = f" ({old_page})" if old_page else ""
+        flash(
+            f"Reshelf now uses the key {install.key_name(consumer_key)}. Revoke the one it "
+            f"replaced, {install.key_name(old_key)}, in {install.KEYS_PAGE} on your "
+            f"store{where}.",
+            "success",
+        )
+    return redirect(url_for("admin.woocommerce_settings"))
 
 
 def _make_owner(session: Session, shop: Shop) -> None:
@@ -236,7 +271,8 @@ def from_store(shop_key: str) -> Response:
     shop = session.scalars(
         select(Shop).where(Shop.key == shop_key, Shop.platform == Platform.WOOCOMMERCE)
     ).one_or_none()
-    if shop is None or shop.status != ShopStatus.ACTIVE:
+    # A shop waiting for its merchant to reconnect keeps its links: the mirror answers.
+    if shop is None or shop.status == ShopStatus.UNINSTALLED:
         abort(404)
     try:
         order_id, email = portal_link.verify(

@@ -133,6 +133,7 @@ def test_disconnect_deletes_only_our_webhooks(db, reshelf, woo, woo_shop, woo_cl
         "webhooks",
         {"name": "ERP", "topic": "order.created", "delivery_url": "https://erp.example/hook"},
     )
-    assert install.disconnect(db, woo_shop, reshelf, clock) == len(TOPICS)
+    done = install.disconnect(db, woo_shop, reshelf, clock, delete_data=False)
+    assert done.webhooks_removed == len(TOPICS)
     assert [h["name"] for h in woo_client.get("webhooks")] == ["ERP"]
     assert woo_shop.status.value == "uninstalled"

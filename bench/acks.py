@@ -26,6 +26,7 @@ from bench.load import open_loop
 from bench.services import REPO, bench_environment, free_port, wait_for
 from core.enums import Platform
 from core.models import Shop
+from webapp import create_app
 
 SLOW_SECONDS = 3.0
 CONFIGS = {
@@ -36,7 +37,6 @@ CONFIGS = {
 
 def make_app() -> Flask:
     """Reshelf with a slow page, for gunicorn (``bench.acks:make_app()``)."""
-    from webapp import create_app
 
     app = create_app()
 

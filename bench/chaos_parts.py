@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+import redis
+
 from bench.services import REPO, free_port, wait_for
 from cli.serve import gunicorn_argv
 
@@ -47,7 +49,6 @@ class OwnRedis:
 
     def start(self) -> None:
         """Start it and wait until it accepts connections."""
-        import redis
 
         cmd = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         cmd += ["--appendonly", "no"]

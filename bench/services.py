@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, text
 
 import core.models  # noqa: F401
 from bench.common import postgres_url
+from core import crypto
+from core.config import get_settings
 from core.db import Base
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,7 +35,6 @@ def free_port() -> int:
 @contextmanager
 def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str, str], Engine]]:
     """Environment variables for subprocesses and an engine, on a fresh schema and Redis db."""
-    import redis
 
     schema = f"reshelf_bench_{name}"
     admin = create_engine(postgres_url())
@@ -68,8 +70,6 @@ def bench_environment(name: str, redis_db: int = 14) -> Iterator[tuple[dict[str,
             )
         }
     )
-    from core import crypto
-    from core.config import get_settings
 
     get_settings.cache_clear()
     crypto.use_keys([env["RESHELF_ENCRYPTION_KEY"]])

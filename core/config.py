@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 
 def _instance_path() -> Path:
     return Path(os.environ.get("RESHELF_INSTANCE_PATH", "instance")).resolve()
@@ -74,8 +76,6 @@ class Settings:
 
 def load_settings() -> Settings:
     """Read the environment; create the instance folder's secrets on first use."""
-    from cryptography.fernet import Fernet
-
     instance = _instance_path()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'reshelf.sqlite3'}"
     if database_url.startswith("postgresql://"):

@@ -11,6 +11,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
 
+from core.config import get_settings
+
 _fernet: MultiFernet | None = None
 
 
@@ -22,8 +24,6 @@ def use_keys(keys: tuple[str, ...] | list[str]) -> None:
 
 def _cipher() -> MultiFernet:
     if _fernet is None:
-        from core.config import get_settings
-
         use_keys(get_settings().encryption_keys)
     assert _fernet is not None
     return _fernet

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.dml import Insert as SQLiteInsert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from core.clock import SystemClock
 from core.db.types import UTCDateTime
 
 # Stable constraint names so Alembic can drop and alter them on every backend.
@@ -40,8 +41,6 @@ class Timestamped:
 
 
 def _utcnow() -> datetime:
-    from core.clock import SystemClock
-
     return SystemClock().now()
 
 

@@ -12,19 +12,17 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from graphql import GraphQLError, parse
 from graphql.language import FieldNode
 
 from sandbox.shopify.connections import gid
 from sandbox.shopify.executor import Operation, QueryError, View
+from sandbox.shopify.graphql_api import QUERIES, Context
 from sandbox.shopify.payloads import bulk_finish_payload
 from sandbox.shopify.state import BulkOperation, Shop, next_id, utcnow
 from sandbox.shopify.views import iso
-
-if TYPE_CHECKING:
-    from sandbox.shopify.graphql_api import Context
 
 
 class _Unbounded(Operation):
@@ -75,8 +73,6 @@ def start(ctx: Context, query_text: str) -> BulkOperation:
 
 
 def _run(ctx: Context, record: BulkOperation, operation: Operation, path: Path) -> None:
-    from sandbox.shopify.graphql_api import QUERIES
-
     shop: Shop = ctx.shop
     record.status = "RUNNING"
     try:

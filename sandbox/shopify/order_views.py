@@ -11,27 +11,9 @@ from typing import Any
 from sandbox.shopify import state as st
 from sandbox.shopify.connections import connection, gid, money_bag, search_connection
 from sandbox.shopify.executor import View
-from sandbox.shopify.views import customer_view, iso, location_view, variant_view
-
-
-def line_item_view(shop: st.Shop, order: st.Order, line: st.LineItem) -> View:
-    """A ``LineItem``."""
-    variant = shop.variants.get(line.variant_id) if line.variant_id else None
-    unit = line.price - line.discount / line.quantity if line.quantity else line.price
-    return {
-        "__typename": "LineItem",
-        "id": gid("LineItem", line.id),
-        "title": line.title,
-        "name": line.title,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "currentQuantity": line.quantity
-        - sum(q for r in order.refunds for li, q in r.lines if li == line.id),
-        "variant": variant_view(shop, variant) if variant else None,
-        "originalUnitPriceSet": money_bag(line.price, order.currency),
-        "discountedUnitPriceAfterAllDiscountsSet": money_bag(unit, order.currency),
-        "totalDiscountSet": money_bag(line.discount, order.currency),
-    }
+from sandbox.shopify.line_views import fulfillment_line_view, line_item_view
+from sandbox.shopify.return_views import return_view
+from sandbox.shopify.views import customer_view, iso, location_view
 
 
 def fulfillment_view(shop: st.Shop, order: st.Order, fulfillment: st.Fulfillment) -> View:
@@ -51,18 +33,6 @@ def fulfillment_view(shop: st.Shop, order: st.Order, fulfillment: st.Fulfillment
         "fulfillmentLineItems": lambda args: connection(
             [(f.id, f) for f in fulfillment.lines], args, fli_view, "FulfillmentLineItem"
         ),
-    }
-
-
-def fulfillment_line_view(
-    shop: st.Shop, order: st.Order, fli: st.FulfillmentLineItem, line: st.LineItem
-) -> View:
-    """A ``FulfillmentLineItem``."""
-    return {
-        "__typename": "FulfillmentLineItem",
-        "id": gid("FulfillmentLineItem", fli.id),
-        "quantity": fli.quantity,
-        "lineItem": line_item_view(shop, order, line),
     }
 
 
@@ -92,8 +62,6 @@ def refund_view(order: st.Order, refund: st.Refund) -> View:
 
 def order_view(shop: st.Shop, order: st.Order) -> View:
     """An ``Order`` with its lines, fulfillments, refunds and returns."""
-    from sandbox.shopify.return_views import return_view  # imported late: it imports us
-
     customer = shop.customers.get(order.customer_id) if order.customer_id else None
     address = {"__typename": "MailingAddress", "countryCodeV2": order.shipping_country}
     return {

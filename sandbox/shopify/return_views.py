@@ -9,7 +9,7 @@ from __future__ import annotations
 from sandbox.shopify import state as st
 from sandbox.shopify.connections import connection, gid
 from sandbox.shopify.executor import View
-from sandbox.shopify.order_views import fulfillment_line_view
+from sandbox.shopify.line_views import fulfillment_line_view
 from sandbox.shopify.reasons import reason_view
 from sandbox.shopify.views import iso, location_view
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from cli.main import main
 from connectors.woocommerce import install
+from connectors.woocommerce.consts import TOPICS
 from core.config import get_settings
 from core.enums import Role, ShopStatus
 from core.models import Membership, Order, Shop
@@ -69,10 +70,10 @@ def _owner(reshelf) -> Merchant:
 
 
 def test_disconnect_keeping_the_data(db, reshelf, woo, woo_keys, connected):
-    assert len(_ours(woo)) == 8
+    assert len(_ours(woo)) == len(TOPICS)
     done = _owner(reshelf).form(SETTINGS, f"{SETTINGS}/disconnect", {"records": "keep"})
     assert done.status_code == 200
-    assert "Reshelf deleted its 8 webhooks on the store." in done.text
+    assert f"Reshelf deleted its {len(TOPICS)} webhooks on the store." in done.text
     assert f"Revoke the key …{woo_keys[0][-7:]}</strong>" in done.text
     assert "WooCommerce › Settings › Advanced › REST API" in done.text
     assert _ours(woo) == []
@@ -128,7 +129,7 @@ def test_only_an_owner_disconnects_and_must_choose_about_the_data(db, reshelf, w
     assert "Choose whether to keep or delete this store" in unchosen.text
     db.expire_all()
     assert db.get(Shop, connected.id).status == ShopStatus.ACTIVE
-    assert len(_ours(woo)) == 8
+    assert len(_ours(woo)) == len(TOPICS)
 
 
 def test_disconnect_from_the_cli(db, monkeypatch, reshelf, woo, woo_keys, connected):
@@ -141,7 +142,7 @@ def test_disconnect_from_the_cli(db, monkeypatch, reshelf, woo, woo_keys, connec
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "Deleted 8 webhooks" in result.output
+    assert f"Deleted {len(TOPICS)} webhooks" in result.output
     assert (
         f"Revoke the key …{woo_keys[0][-7:]} in WooCommerce › Settings › Advanced › REST API"
         in (result.output)

@@ -27,6 +27,14 @@ BENCHMARKS = [
 ]
 
 
+def _signal_group(pid: int, signum: int) -> None:
+    """Signal a benchmark's process group; one that has already ended is not an error."""
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 def run(name: str, limit: float, env: dict[str, str]) -> str | None:
     """Run one benchmark; None if it succeeded, else what went wrong."""
     proc = subprocess.Popen(
@@ -37,12 +45,12 @@ def run(name: str, limit: float, env: dict[str, str]) -> str | None:
     except subprocess.TimeoutExpired:
         # SIGTERM first: a benchmark whose servers run in process groups of their own (the
         # chaos run's, which it kills and restarts) stops them on its way out.
-        os.killpg(proc.pid, signal.SIGTERM)
+        _signal_group(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             pass
-        os.killpg(proc.pid, signal.SIGKILL)  # the benchmark and its servers and workers
+        _signal_group(proc.pid, signal.SIGKILL)  # the benchmark and its servers and workers
         proc.wait()
         return f"over its {limit:.0f}s limit"
     return f"exit {code}" if code else None

@@ -37,8 +37,9 @@ class StockWatch:
         self.changed_at: dict[tuple[int, int], float] = {}
         self.store, inner = store, store.update_stock
 
-        def update_stock(product_id: int, quantity: int, operation: str) -> int | None:
-            result: int | None = inner(product_id, quantity, operation)
+        # Passes every argument on, so the watch follows the emulator's signature as it grows.
+        def update_stock(product_id: int, *args: Any, **kwargs: Any) -> int | None:
+            result: int | None = inner(product_id, *args, **kwargs)
             self.changed_at.setdefault((id(store), product_id), time.perf_counter())
             return result
 

@@ -177,15 +177,31 @@ class Reshelf_Returns_Lifecycle {
 	}
 
 	/**
+	 * The core status an order is parked in: the one it had before its return, if WooCommerce
+	 * still knows it, else "completed".
+	 *
+	 * @param WC_Order $order The order.
+	 * @return string
+	 */
+	private static function core_status( $order ) {
+		$before = (string) $order->get_meta( self::BEFORE_META );
+		$known  = in_array( 'wc-' . $before, array_keys( wc_get_order_statuses() ), true );
+		return $known && ! in_array( $before, self::return_statuses(), true ) ? $before : self::FALLBACK_STATUS;
+	}
+
+	/**
 	 * Move one order to its core status, the Reshelf status kept in meta.
+	 *
+	 * Stock stays as it is: wc_maybe_reduce_stock_levels(), which a move to processing or
+	 * completed triggers, does nothing for an order already flagged order_stock_reduced
+	 * (includes/wc-stock-functions.php), and Reshelf's restocks leave that flag alone.
 	 *
 	 * @param WC_Order $order An order in a return status.
 	 * @return bool Whether it moved.
 	 */
 	private static function park( $order ) {
 		$status = $order->get_status();
-		$before = (string) $order->get_meta( self::BEFORE_META );
-		$target = in_array( 'wc-' . $before, array_keys( wc_get_order_statuses() ), true ) && ! in_array( $before, self::return_statuses(), true ) ? $before : self::FALLBACK_STATUS;
+		$target = self::core_status( $order );
 		$order->update_meta_data( self::PARKED_META, $status );
 		/* translators: %s: the return status, e.g. "Return approved" */
 		$note = sprintf( __( 'Reshelf Returns was deactivated: the order keeps its return status (%s) in its data and gets it back when the plugin is activated again.', 'reshelf-returns' ), self::label( $status ) );
@@ -203,9 +219,7 @@ class Reshelf_Returns_Lifecycle {
 	private static function restore( $order ) {
 		$parked = (string) $order->get_meta( self::PARKED_META );
 		$order->delete_meta_data( self::PARKED_META );
-		$before = (string) $order->get_meta( self::BEFORE_META );
-		$target = '' !== $before ? $before : self::FALLBACK_STATUS;
-		if ( ! in_array( $parked, self::return_statuses(), true ) || $order->get_status() !== $target ) {
+		if ( ! in_array( $parked, self::return_statuses(), true ) || $order->get_status() !== self::core_status( $order ) ) {
 			// Someone moved the order on while the plugin was off (refunded, cancelled...): keep that.
 			$order->save();
 			return false;

@@ -14,6 +14,7 @@ from . import (
     customers,
     orders,
     plugin,
+    plugin_lifecycle,
     privacy,
     products,
     refunds,
@@ -40,6 +41,14 @@ class Emulator:
     def erase_personal_data(self, email: str) -> dict[str, Any]:
         """Tools › Erase Personal Data for ``email``, with the plugin's eraser forwarding it."""
         return privacy.erase_personal_data(self.store, email)
+
+    def deactivate_plugin(self) -> list[int]:
+        """wp-admin › Plugins › Deactivate Reshelf Returns; the ids of the orders it moved."""
+        return plugin_lifecycle.deactivate(self.store)
+
+    def activate_plugin(self) -> list[int]:
+        """wp-admin › Plugins › Activate Reshelf Returns; the ids of the orders restored."""
+        return plugin_lifecycle.activate(self.store)
 
     def restore_product(self, product_id: int) -> None:
         """Products › Trash › Restore in wp-admin: ``untrashed_post``, so ``product.restored``.
@@ -105,10 +114,9 @@ def create_emulator(
     app.extensions["wc_emulator"] = emulator
     app.extensions["wc_storefront"] = storefront.PluginSettings()
     blueprints = (products, orders, refunds, customers, webhooks, wc_auth, storefront)
-    for module in (*blueprints, system_status):
+    # The plugin's routes answer rest_no_route while it is not active (plugin.py).
+    for module in (*blueprints, system_status, plugin):
         app.register_blueprint(module.bp)
-    if plugin_installed:
-        app.register_blueprint(plugin.bp)
 
     @app.before_request
     def remember_home_url() -> None:
@@ -131,7 +139,7 @@ def create_emulator(
     def index() -> Response:
         """The REST index: which namespaces this site serves (how plugins are detected)."""
         namespaces = ["wp/v2", "wc/v3", "wc-auth/v1"] + (
-            ["wc-reshelf/v1"] if plugin_installed else []
+            ["wc-reshelf/v1"] if site.plugin_installed else []
         )
         return reply(
             {

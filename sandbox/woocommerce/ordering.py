@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .listing import invalid_param
+from .plugin import remember_status_before
 from .store import Resource, Store, money
 
 CORE_STATUSES = (
@@ -141,6 +142,8 @@ def apply_order_changes(
         site.stamp(order, "date_paid")
     if order["status"] == "completed" and not order["date_completed"]:
         site.stamp(order, "date_completed")
+    if moved:
+        remember_status_before(site, order, before)
     _totals(order)
     site.stamp(order, "date_modified")
     maybe_reduce_stock(site, order)

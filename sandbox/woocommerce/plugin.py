@@ -10,6 +10,9 @@ party plugins use our authentication methods"), so the plugin takes the same API
   (WooCommerce 10.0.2, issue 15) this restock is followed by no ``product.updated``
   delivery, so the emulator sends none either.
 - ``GET /movements/<movement_id>``: whether a movement was applied, and its answer.
+
+The order meta the plugin keeps (class-reshelf-returns-lifecycle.php) is here too; what
+deactivation and activation do with it is in plugin_lifecycle.py.
 """
 
 from __future__ import annotations
@@ -17,12 +20,45 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from .common import body, not_found, reply, require_key, store
-from .store import WooError
+from .store import Resource, Store, WooError
 
 bp = Blueprint("wc_reshelf", __name__, url_prefix="/wp-json/wc-reshelf/v1")
+
+
+@bp.before_request
+def only_while_active() -> None:
+    """A deactivated plugin registers no routes: WordPress answers ``rest_no_route``."""
+    if not store().plugin_installed:
+        raise WooError(
+            "rest_no_route", "No route was found matching the URL and request method.", 404
+        )
+
+
 bp.before_request(require_key)
 
 STATUSES = ("return-requested", "return-approved", "returned")
+# Reshelf_Returns_Lifecycle::PARKED_META and ::BEFORE_META.
+PARKED_META = "_reshelf_returns_parked_status"
+BEFORE_META = "_reshelf_returns_status_before"
+
+
+def get_meta(order: Resource, key: str) -> str:
+    """``$order->get_meta($key)``: the value, or '' when the order has none."""
+    return next((str(m["value"]) for m in order["meta_data"] if m["key"] == key), "")
+
+
+def set_meta(site: Store, order: Resource, key: str, value: str | None) -> None:
+    """``update_meta_data($key, $value)``, or ``delete_meta_data($key)`` for None."""
+    order["meta_data"] = [m for m in order["meta_data"] if m["key"] != key]
+    if value is not None:
+        order["meta_data"].append({"id": site.next_item_id(), "key": key, "value": value})
+
+
+def remember_status_before(site: Store, order: Resource, before: str) -> None:
+    """The plugin's ``woocommerce_order_status_changed`` handler: an order entering a
+    return status from another one keeps that one, for deactivation to go back to."""
+    if site.plugin_installed and order["status"] in STATUSES and before not in STATUSES:
+        set_meta(site, order, BEFORE_META, before)
 
 
 @bp.post("/stock")

@@ -30,14 +30,30 @@ require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-buttons.php';
 require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-statuses.php';
 require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-stock.php';
 require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-privacy.php';
+require_once RESHELF_RETURNS_DIR . 'includes/class-reshelf-returns-lifecycle.php';
 
 /**
- * Create the movements table: one row per applied stock movement, unique by its id.
+ * Create the movements table (one row per applied stock movement, unique by its id) and
+ * give orders parked by a deactivation their return status back.
  */
 function reshelf_returns_activate() {
 	Reshelf_Returns_Stock::create_table();
+	if ( function_exists( 'wc_get_orders' ) ) {
+		Reshelf_Returns_Lifecycle::restore_all();
+	}
 }
 register_activation_hook( __FILE__, 'reshelf_returns_activate' );
+
+/**
+ * Move orders out of the return statuses, which are unregistered once the plugin is off
+ * (their orders would vanish from WooCommerce › Orders and My Account).
+ */
+function reshelf_returns_deactivate() {
+	if ( function_exists( 'wc_get_orders' ) ) {
+		Reshelf_Returns_Lifecycle::park_all();
+	}
+}
+register_deactivation_hook( __FILE__, 'reshelf_returns_deactivate' );
 
 /**
  * Declare compatibility with WooCommerce's order tables (HPOS): the plugin only uses the
@@ -63,5 +79,6 @@ function reshelf_returns_init() {
 	Reshelf_Returns_Statuses::register();
 	Reshelf_Returns_Stock::register();
 	Reshelf_Returns_Privacy::register();
+	Reshelf_Returns_Lifecycle::register();
 }
 add_action( 'plugins_loaded', 'reshelf_returns_init' );

@@ -41,8 +41,13 @@ def redis_connection() -> Redis:
 
 @lru_cache(maxsize=4)
 def _client_for(url: str) -> Redis:
-    """One client (and connection pool) per URL per process; redis-py resets it after fork."""
-    return Redis.from_url(url)
+    """One client (and connection pool) per URL per process; redis-py resets it after fork.
+
+    No read timeout: redis-py 8 reads with a 5 s one by default, and a connection made
+    before RQ raises it (the sweeper's, at start) keeps it, so an idle worker's 45 s BLPOP
+    failed and the worker backed off for up to a minute. RQ bounds its own blocking reads.
+    """
+    return Redis.from_url(url, socket_timeout=None)
 
 
 def get_queue(name: str, connection: Redis | None = None, **kwargs: Any) -> Queue:

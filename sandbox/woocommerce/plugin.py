@@ -22,7 +22,7 @@ from .store import WooError
 bp = Blueprint("wc_reshelf", __name__, url_prefix="/wp-json/wc-reshelf/v1")
 bp.before_request(require_key)
 
-STATUSES = ("return-requested", "return-approved", "returned")
+STATUSES = ("return-requested", "return-approved", "partly-returned", "returned")
 
 
 @bp.post("/stock")

@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from connectors.woocommerce import sync
 from connectors.woocommerce.connector import WooCommerceConnector
 from core.clock import FrozenClock
+from core.models import Order
 from core.services import push_return
 from sandbox.woocommerce import Emulator, create_emulator
 from sandbox.woocommerce.storefront import PluginSettings
@@ -84,6 +87,11 @@ def test_a_partly_returned_order_keeps_the_button_until_every_unit_is_back(
     push_return(db, first.id, connector, now)
     assert woo_client.get(f"orders/{ann_order['id']}")["status"] == "partly-returned"
     assert _my_orders(woo[1])[number] == ("partly-returned", True)  # one tee is still out
+    sync.sync_all(db, woo_shop, woo_client, full=True, clock=now)
+    mirrored = db.scalars(select(Order).where(Order.platform_id == str(ann_order["id"]))).one()
+    # Created straight into "completed", the order has no date_paid: paid is read from
+    # the status, and a partly returned order was paid.
+    assert (mirrored.store_status, mirrored.financial_status) == ("partly-returned", "paid")
 
     second = graded_return(db, woo_shop, woo_client, ann_order, now, units=1)
     push_return(db, second.id, connector, now)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from connectors.woocommerce import money, privacy, stock, sync, webhooks
 from connectors.woocommerce.cli import add_woocommerce, disconnect_woocommerce
 from connectors.woocommerce.client import WooClient
-from connectors.woocommerce.consts import ERASE_TOPIC, PLUGIN_STATUSES
+from connectors.woocommerce.consts import ERASE_TOPIC
 from connectors.woocommerce.errors import WooFatalError
 from connectors.woocommerce.handlers import HANDLERS
 from connectors.woocommerce.webhooks import delivery_url
@@ -102,7 +102,7 @@ class WooCommerceConnector:
             text = f"Reshelf return {request.rma}: {step.replace('_', ' ')}."
             if text not in written:
                 money.add_note(self.client, order_id, text, unique=False)
-        status = PLUGIN_STATUSES.get(request.status.value)
+        status = money.order_status(session, request)
         if status and self.has_plugin:
             money.set_status(self.client, order_id, status)
 

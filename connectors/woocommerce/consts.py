@@ -38,13 +38,17 @@ INVENTORY_DELTA_SINCE = (4, 0)
 # and WooCommerce answers 500 if asked for an automatic one (wc_refund_payment()).
 MANUAL_GATEWAYS = frozenset({"", "bacs", "cheque", "cod"})
 
-# The plugin's order statuses (registered as wc-return-requested, ...).
+# The plugin's order statuses (registered as wc-return-requested, ...), by return status.
+# "returned" only once every unit of the order is back; until then "partly-returned"
+# (money.order_status), which keeps the "Return an item" button for the other units.
+RETURNED = "returned"
+PARTLY_RETURNED = "partly-returned"
 PLUGIN_STATUSES = {
     "requested": "return-requested",
     "needs_review": "return-requested",
     "approved": "return-approved",
-    "received": "returned",
-    "graded": "returned",
+    "received": RETURNED,
+    "graded": RETURNED,
 }
 
 # Sync resources and their REST collections.

@@ -31,7 +31,15 @@ DEFAULT_LOCATION = "default"  # WooCommerce has one stock pool per product
 # Statuses an order reaches only once paid (core's, and the Reshelf plugin's return
 # statuses, which follow a paid order); wc_get_is_paid_statuses() lists the first two.
 PAID_STATUSES = frozenset(
-    {"processing", "completed", "refunded", "return-requested", "return-approved", "returned"}
+    {
+        "processing",
+        "completed",
+        "refunded",
+        "return-requested",
+        "return-approved",
+        "partly-returned",
+        "returned",
+    }
 )
 SETTLEMENT_META = "reshelf_settlement"  # marks refunds Reshelf made (see money.py)
 

@@ -10,6 +10,10 @@ Refunds (``POST /orders/{id}/refunds``; includes/wc-order-functions.php wc_creat
   for it, so a retry after a lost answer does not refund twice.
 Store credit: a single-use coupon restricted to the shopper's email, whose code derives
 from the settlement key (the store refuses a duplicate code, so a retry finds it instead).
+The code reaches the shopper as a customer note, which WooCommerce shows under the order in
+My Account and emails to the billing address (includes/emails/class-wc-email-customer-note.php).
+Statuses: "Returned" only once every unit of the order is back, "Partly returned" before,
+so the plugin keeps the "Return an item" button for the rest (see consts.PLUGIN_STATUSES).
 """
 
 from __future__ import annotations
@@ -18,14 +22,27 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from connectors.woocommerce.client import WooClient
-from connectors.woocommerce.consts import MANUAL_GATEWAYS
+from connectors.woocommerce.consts import (
+    MANUAL_GATEWAYS,
+    PARTLY_RETURNED,
+    PLUGIN_STATUSES,
+    RETURNED,
+)
 from connectors.woocommerce.errors import WooFatalError, WooRetriableError
 from connectors.woocommerce.mapping import SETTLEMENT_META
-from core.models import ReturnLine, Settlement
+from core.models import ReturnLine, ReturnRequest, Settlement
 from core.ports import StoreAnswer
 
 CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> str:
+    """An amount as a shopper reads it: two decimals ("49.00", never "49.0000")."""
+    return str(amount.quantize(CENT))
 
 
 def _line_refund(line: ReturnLine, units: int) -> dict[str, Any]:
@@ -119,7 +136,7 @@ def store_credit(client: WooClient, settlement: Settlement) -> StoreAnswer:
     body = {
         "code": code,
         "discount_type": "fixed_cart",
-        "amount": str(settlement.amount),
+        "amount": money(settlement.amount),
         "usage_limit": 1,
         "usage_limit_per_user": 1,
         "individual_use": False,
@@ -133,14 +150,16 @@ def store_credit(client: WooClient, settlement: Settlement) -> StoreAnswer:
         if exc.code != "woocommerce_rest_coupon_code_already_exists":
             raise
         coupon = client.get("coupons", code=code)[0]  # an earlier attempt created it
+    amount = f"{money(settlement.amount)} {settlement.currency}"
     add_note(
         client,
         settlement.request.order.platform_id,
-        f"Reshelf issued store credit {code} ({settlement.amount} {settlement.currency}) "
-        f"for return {settlement.request.rma}.",
-        unique=True,
+        f"Your store credit for return {settlement.request.rma}: use the coupon code {code} "
+        f"at checkout for {amount} off your next order. It can be used once"
+        + (f", by {email}." if email else "."),
+        customer=True,
     )
-    return StoreAnswer(reference=str(coupon["id"]), raw={"coupon": code})
+    return StoreAnswer(reference=str(coupon["id"]), raw={"coupon": code, "amount": amount})
 
 
 def note_texts(client: WooClient, order_id: str) -> set[str]:
@@ -148,11 +167,30 @@ def note_texts(client: WooClient, order_id: str) -> set[str]:
     return {str(n.get("note")) for n in client.get(f"orders/{order_id}/notes")}
 
 
-def add_note(client: WooClient, order_id: str, text: str, unique: bool = True) -> None:
-    """Add a private order note; with ``unique``, not if the same text is already there."""
+def add_note(
+    client: WooClient, order_id: str, text: str, unique: bool = True, customer: bool = False
+) -> None:
+    """Add an order note (private, or with ``customer`` one the shopper sees and is emailed);
+    with ``unique``, not if the same text is already there."""
     if unique and text in note_texts(client, order_id):
         return
-    client.post(f"orders/{order_id}/notes", {"note": text, "customer_note": False})
+    client.post(f"orders/{order_id}/notes", {"note": text, "customer_note": customer})
+
+
+def order_status(session: Session, request: ReturnRequest) -> str | None:
+    """The plugin's status for the order after this step of one of its returns, if any."""
+    status = PLUGIN_STATUSES.get(request.status.value)
+    if status != RETURNED:
+        return status
+    order = request.order
+    back = session.scalar(
+        select(func.coalesce(func.sum(ReturnLine.received_quantity), 0))
+        .join(ReturnRequest, ReturnLine.return_id == ReturnRequest.id)
+        .where(ReturnRequest.shop_id == request.shop_id, ReturnRequest.order_id == order.id)
+    )
+    return (
+        RETURNED if (back or 0) >= sum(line.quantity for line in order.lines) else PARTLY_RETURNED
+    )
 
 
 def set_status(client: WooClient, order_id: str, status: str) -> None:

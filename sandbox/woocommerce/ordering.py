@@ -104,7 +104,30 @@ def add_note(
     }
     site.stamp(note, "date_created")
     site.notes.setdefault(order_id, []).insert(0, note)
+    if customer_note:
+        _email_customer_note(site, order_id, text)
     return note
+
+
+def _email_customer_note(site: Store, order_id: int, text: str) -> None:
+    """``WC_Email_Customer_Note``: a customer note is emailed to the order's billing address.
+
+    WC_Order::add_order_note fires ``woocommerce_new_customer_note`` for a customer note,
+    and includes/emails/class-wc-email-customer-note.php sends it (enabled by default) with
+    the subject "Note added to your {site_title} order from {order_date}".
+    """
+    order = site.orders[order_id]
+    address = str(order.get("billing", {}).get("email") or "")
+    if not address:
+        return  # the email's trigger() sends nothing without a recipient
+    site.emails.append(
+        {
+            "id": "customer_note",
+            "to": address,
+            "subject": f"Note added to your order from {order['date_created'][:10]}",
+            "body": text,
+        }
+    )
 
 
 def apply_order_changes(

@@ -36,7 +36,7 @@ def only_while_active() -> None:
 
 bp.before_request(require_key)
 
-STATUSES = ("return-requested", "return-approved", "returned")
+STATUSES = ("return-requested", "return-approved", "partly-returned", "returned")
 # Reshelf_Returns_Lifecycle::PARKED_META and ::BEFORE_META.
 PARKED_META = "_reshelf_returns_parked_status"
 BEFORE_META = "_reshelf_returns_status_before"

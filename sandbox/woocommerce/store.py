@@ -90,6 +90,8 @@ class Store:
         self.plugin_installed = False
         self.plugin_statuses: tuple[str, ...] = ()
         self.applied_movements: dict[str, Resource] = {}
+        # The emails the site sent (WC_Emails), newest last: what a shopper would receive.
+        self.emails: list[Resource] = []
 
     # -- time -------------------------------------------------------------------------
     def set_clock(self, clock: Callable[[], datetime]) -> None:

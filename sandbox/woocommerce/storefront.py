@@ -20,7 +20,8 @@ from flask import Blueprint, current_app
 from .store import Resource, Store
 
 bp = Blueprint("wc_storefront", __name__)
-RETURNABLE = ("completed", "processing", "return-requested", "return-approved")
+# Reshelf_Returns_Buttons::RETURNABLE: a partly returned order still has units to return.
+RETURNABLE = ("completed", "processing", "return-requested", "return-approved", "partly-returned")
 LINK_LIFETIME = 7 * 24 * 3600  # Reshelf_Returns_Link::LIFETIME
 
 

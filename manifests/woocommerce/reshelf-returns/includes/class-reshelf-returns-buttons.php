@@ -13,11 +13,12 @@ defined( 'ABSPATH' ) || exit;
 class Reshelf_Returns_Buttons {
 
 	/**
-	 * Statuses whose orders may be returned (others have nothing delivered yet).
+	 * Statuses whose orders may be returned: others have nothing delivered yet, or
+	 * ("returned") every unit back already; a partly returned order has units left.
 	 *
 	 * @var string[]
 	 */
-	const RETURNABLE = array( 'completed', 'processing', 'return-requested', 'return-approved' );
+	const RETURNABLE = array( 'completed', 'processing', 'return-requested', 'return-approved', 'partly-returned' );
 
 	/**
 	 * Hook both places.

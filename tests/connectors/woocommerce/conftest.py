@@ -104,10 +104,24 @@ def seed(woo_api: API) -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def reshelf(engine: Any, db: Any, clock: Any, dispatcher: Any) -> Iterator[str]:
+def reshelf_config() -> dict[str, Any]:
+    """What ``reshelf`` adds to the app's config; a module overrides it to change that."""
+    return {}
+
+
+@pytest.fixture
+def reshelf(
+    engine: Any, db: Any, clock: Any, dispatcher: Any, reshelf_config: dict[str, Any]
+) -> Iterator[str]:
     """Reshelf's web app on real HTTP (the store's deliveries land in its inbox); its URL."""
     app = create_app(
-        {"TESTING": True, "DATABASE_ENGINE": engine, "CLOCK": clock, "DISPATCHER": dispatcher}
+        {
+            "TESTING": True,
+            "DATABASE_ENGINE": engine,
+            "CLOCK": clock,
+            "DISPATCHER": dispatcher,
+            **reshelf_config,
+        }
     )
     with serve_wsgi(app) as url:
         app.config["PUBLIC_URL"] = url

@@ -21,27 +21,14 @@ from core.enums import Role, ShopStatus
 from core.models import Membership, Order, Shop
 from sandbox.woocommerce.store import api_hash
 from tests.connectors.woocommerce.merchant import PASSWORD, Merchant
-from tests.support.live import serve_wsgi
-from webapp import create_app
 from webapp.users import add_user
 
 SETTINGS = "/admin/settings/woocommerce"
 
 
 @pytest.fixture
-def reshelf(engine, clock, dispatcher):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_ENGINE": engine,
-            "CLOCK": clock,
-            "DISPATCHER": dispatcher,
-            "ALLOW_PRIVATE_STORES": True,  # the emulated store listens on 127.0.0.1
-        }
-    )
-    with serve_wsgi(app) as url:
-        app.config["PUBLIC_URL"] = url
-        yield url
+def reshelf_config():
+    return {"ALLOW_PRIVATE_STORES": True}  # the emulated store listens on 127.0.0.1
 
 
 @pytest.fixture
